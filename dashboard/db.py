@@ -1,0 +1,44 @@
+"""One DuckDB connection per database, with the schema applied and its version checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from dashboard.errors import InputError, SchemaError
+from dashboard.queries import execute
+
+SCHEMA_VERSION = 1
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database at `path`, or an in-memory one when None."""
+    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "true"}
+    target = ":memory:" if path is None else str(path)
+    try:
+        con = duckdb.connect(target, read_only=read_only, config=config)
+    except duckdb.Error as e:
+        raise InputError(f"{target}: cannot open database: {e}") from e
+    execute(con, "session")
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version stored in the database, or None before the first migration."""
+    row = execute(con, "schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema to SCHEMA_VERSION; later versions add their steps here."""
+    execute(con, "schema")
+    version = schema_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"database schema version {version} is newer than this tool ({SCHEMA_VERSION})"
+        )
+    if version is None:
+        execute(con, "schema_version_set", version=str(SCHEMA_VERSION))

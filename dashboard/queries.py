@@ -1,0 +1,73 @@
+"""Load the SQL in queries/ and run it with bound parameters: the only place SQL is executed."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.errors import QueryError
+
+QUERIES_DIR = Path(os.environ.get("TEMPLATE_NOISE_QUERIES", Path(__file__).parent.parent / "queries"))
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of queries/<name>.sql."""
+    path = QUERIES_DIR / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise QueryError(f"{name}.sql: no such query in {QUERIES_DIR}") from e
+
+
+def parameters(name: str) -> set[str]:
+    """The $parameters a query uses (comments excluded)."""
+    return set(_PARAM.findall(_COMMENT.sub("", load_sql(name))))
+
+
+def _bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    # DuckDB refuses named parameters a statement does not use, so bind exactly those.
+    wanted = parameters(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise QueryError(f"{name}.sql: missing parameters {sorted(missing)}")
+    return {k: v for k, v in params.items() if k in wanted}
+
+
+@cache
+def statements(name: str) -> tuple[duckdb.Statement, ...]:
+    """The parsed statements of queries/<name>.sql."""
+    try:
+        return tuple(duckdb.extract_statements(load_sql(name)))
+    except duckdb.Error as e:
+        raise QueryError(f"{name}.sql: {e}") from e
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    """Run every statement of queries/<name>.sql; returns the cursor of the last one."""
+    bound = _bind(name, params)
+    try:
+        for stmt in statements(name):
+            # DuckDB binds parameters per statement, and only those the statement names.
+            con.execute(stmt, {k: bound[k] for k in stmt.named_parameters} or None)
+    except duckdb.Error as e:
+        raise QueryError(f"{name}.sql: {e}") from e
+    return con
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """Run queries/<name>.sql and return its result as a DataFrame."""
+    cur = con.cursor()
+    try:
+        return execute(cur, name, **params).df()
+    finally:
+        cur.close()
