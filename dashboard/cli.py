@@ -52,6 +52,22 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+    from pathlib import Path
+
+    app = Path(__file__).parent / "app.py"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port),
+        "--server.address", args.address,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--", *(["--db", str(args.db)] if args.db else []),
+    ]
+    return subprocess.call(cmd)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from pathlib import Path
 
@@ -73,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--out", type=Path, default=Path("sample_data"))
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("serve", help="open the dashboard")
+    p.add_argument("--db", help="DuckDB file (default: the bundled sample, in memory)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1", help="interface to bind (default: loopback)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
