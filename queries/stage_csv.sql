@@ -7,6 +7,6 @@ SELECT row_number() OVER () AS rec, to_json(r)::VARCHAR AS doc
 FROM read_csv(
     $path,
     header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
-    max_line_size = 67108864, strict_mode = false,
+    max_line_size = 67108864,
     store_rejects = true, rejects_table = 'tn_reader_errors', rejects_scan = 'tn_reader_scans'
 ) AS r;
