@@ -1,0 +1,15 @@
+-- signoff_history: every stored sign-off, newest first.
+-- grain: one row per sign-off.  parameters: none.
+-- columns: signoff_id, signed_at, name, role, status, notes, waivers, result, data_fingerprint
+SELECT
+    signoff_id,
+    signed_at,
+    name,
+    role,
+    status,
+    notes,
+    CAST(waivers AS VARCHAR) AS waivers,
+    CAST(result AS VARCHAR) AS result,
+    data_fingerprint
+FROM signoffs
+ORDER BY signoff_id DESC;
