@@ -14,44 +14,55 @@ WITH parsed AS (
     WHERE doc IS NOT NULL AND trim(doc) <> ''
 ),
 f AS (
+    -- One parse per line: json_transform pulls every field the tool reads at once
+    -- (json_extract per field re-parses the document each time: 25x slower).
     SELECT line, left(doc, 1000) AS raw, is_object, is_json,
-           CASE WHEN is_object THEN CAST(CASE WHEN is_object THEN doc END AS JSON) END AS j
+           CASE WHEN is_object THEN json_transform(CASE WHEN is_object THEN doc END,
+               '{"event_type": "VARCHAR", "occurred_at": "VARCHAR", "created_at": "VARCHAR", "event_id":'
+        || '"VARCHAR", "notification_id": "VARCHAR", "id": "VARCHAR", "user_id": "VARCHAR",'
+        || '"organization_id": "VARCHAR", "workspace_id": "VARCHAR", "template": "VARCHAR", "title":'
+        || '"VARCHAR", "body": "VARCHAR", "severity": "VARCHAR", "action_url": "VARCHAR",'
+        || '"action_label": "VARCHAR", "expires_hours": "VARCHAR", "expires_in_hours": "VARCHAR",'
+        || '"expires_at": "VARCHAR", "dedup_key": "VARCHAR", "attempt": "VARCHAR", "error":'
+        || '"VARCHAR", "connection_id": "VARCHAR", "read_at": "VARCHAR", "archived_at": "VARCHAR",'
+        || '"starred_at": "VARCHAR", "clicked_at": "VARCHAR", "is_read": "VARCHAR", "is_archived":'
+        || '"VARCHAR", "is_starred": "VARCHAR", "metadata": "JSON", "ctas": "JSON"}') END AS r
     FROM parsed
 ),
 fields AS (
     SELECT line, raw, is_object, is_json,
-           lower(tn_text(j, '$.event_type'))            AS event_type,
-           tn_text(j, '$.occurred_at')                  AS occurred_at_s,
-           tn_text(j, '$.created_at')                   AS created_at_s,
-           tn_text(j, '$.event_id')                     AS event_id,
-           coalesce(tn_text(j, '$.notification_id'),
-                    CASE WHEN tn_text(j, '$.event_type') IS NULL THEN tn_text(j, '$.id') END)
+           lower(tn_text(r.event_type))                 AS event_type,
+           tn_text(r.occurred_at)                       AS occurred_at_s,
+           tn_text(r.created_at)                        AS created_at_s,
+           tn_text(r.event_id)                          AS event_id,
+           coalesce(tn_text(r.notification_id),
+                    CASE WHEN tn_text(r.event_type) IS NULL THEN tn_text(r.id) END)
                                                         AS notification_id,
-           tn_text(j, '$.user_id')                      AS user_id,
-           tn_text(j, '$.organization_id')              AS organization_id,
-           tn_text(j, '$.workspace_id')                 AS workspace_id,
-           tn_text(j, '$.template')                     AS template_s,
-           json_extract_string(j, '$.title')            AS title,
-           json_extract_string(j, '$.body')             AS body,
-           lower(tn_text(j, '$.severity'))              AS severity,
-           tn_json_field(j, '$.ctas')                   AS ctas_j,
-           tn_text(j, '$.action_url')                   AS action_url,
-           tn_text(j, '$.action_label')                 AS action_label,
-           tn_json_field(j, '$.metadata')               AS metadata,
-           tn_text(j, '$.expires_hours')                AS expires_hours_s,
-           tn_text(j, '$.expires_in_hours')             AS expires_in_hours_s,
-           tn_text(j, '$.expires_at')                   AS expires_at_s,
-           tn_text(j, '$.dedup_key')                    AS dedup_key,
-           tn_text(j, '$.attempt')                      AS attempt_s,
-           tn_text(j, '$.error')                        AS error,
-           tn_text(j, '$.connection_id')                AS connection_id,
-           tn_text(j, '$.read_at')                      AS read_at_s,
-           tn_text(j, '$.archived_at')                  AS archived_at_s,
-           tn_text(j, '$.starred_at')                   AS starred_at_s,
-           tn_text(j, '$.clicked_at')                   AS clicked_at_s,
-           tn_text(j, '$.is_read')                      AS is_read_s,
-           tn_text(j, '$.is_archived')                  AS is_archived_s,
-           tn_text(j, '$.is_starred')                   AS is_starred_s
+           tn_text(r.user_id)                           AS user_id,
+           tn_text(r.organization_id)                   AS organization_id,
+           tn_text(r.workspace_id)                      AS workspace_id,
+           tn_text(r.template)                          AS template_s,
+           r.title                                      AS title,
+           r.body                                       AS body,
+           lower(tn_text(r.severity))                   AS severity,
+           tn_json_value(r.ctas)                        AS ctas_j,
+           tn_text(r.action_url)                        AS action_url,
+           tn_text(r.action_label)                      AS action_label,
+           tn_json_value(r.metadata)                    AS metadata,
+           tn_text(r.expires_hours)                     AS expires_hours_s,
+           tn_text(r.expires_in_hours)                  AS expires_in_hours_s,
+           tn_text(r.expires_at)                        AS expires_at_s,
+           tn_text(r.dedup_key)                         AS dedup_key,
+           tn_text(r.attempt)                           AS attempt_s,
+           tn_text(r.error)                             AS error,
+           tn_text(r.connection_id)                     AS connection_id,
+           tn_text(r.read_at)                           AS read_at_s,
+           tn_text(r.archived_at)                       AS archived_at_s,
+           tn_text(r.starred_at)                        AS starred_at_s,
+           tn_text(r.clicked_at)                        AS clicked_at_s,
+           tn_text(r.is_read)                           AS is_read_s,
+           tn_text(r.is_archived)                       AS is_archived_s,
+           tn_text(r.is_starred)                        AS is_starred_s
     FROM f
 ),
 typed AS (
@@ -154,7 +165,7 @@ WITH good AS (
                AS cta_url_alias,
            cta_list IS NOT NULL AND action_url IS NOT NULL AS action_url_with_ctas,
            expires_hours_s IS NULL AND expires_in_hours_s IS NOT NULL AS used_expires_in_hours,
-           CASE WHEN json_type(metadata) = 'OBJECT' THEN tn_text(metadata, '$.template') END
+           CASE WHEN json_type(metadata) = 'OBJECT' THEN tn_text(json_extract_string(metadata, '$.template')) END
                AS metadata_template
     FROM norm
     WHERE reject_reason IS NULL

@@ -19,17 +19,17 @@ CREATE OR REPLACE TEMP MACRO tn_ts_ok(t) AS (
 );
 
 -- Empty text counts as missing (CSV has no other way to say NULL).
-CREATE OR REPLACE TEMP MACRO tn_text(j, path) AS (nullif(trim(json_extract_string(j, path)), ''));
+CREATE OR REPLACE TEMP MACRO tn_text(s) AS (nullif(trim(s), ''));
 
 -- A field given as nested JSON or as JSON text: the JSON value, or the text as a JSON string.
-CREATE OR REPLACE TEMP MACRO tn_json_field(j, path) AS (
+CREATE OR REPLACE TEMP MACRO tn_json_value(v) AS (
     CASE
-        WHEN json_extract(j, path) IS NULL OR json_type(json_extract(j, path)) = 'NULL' THEN NULL
-        WHEN json_type(json_extract(j, path)) <> 'VARCHAR' THEN json_extract(j, path)
-        WHEN nullif(trim(json_extract_string(j, path)), '') IS NULL THEN NULL
-        WHEN json_valid(json_extract_string(j, path))
-            THEN nullif(json(json_extract_string(j, path)), 'null'::JSON)
-        ELSE json_extract(j, path)
+        WHEN v IS NULL OR json_type(v) = 'NULL' THEN NULL
+        WHEN json_type(v) <> 'VARCHAR' THEN v
+        WHEN nullif(trim(json_extract_string(v, '$')), '') IS NULL THEN NULL
+        WHEN json_valid(json_extract_string(v, '$'))
+            THEN nullif(json(json_extract_string(v, '$')), 'null'::JSON)
+        ELSE v
     END
 );
 
