@@ -1,52 +1,9 @@
 -- dash_filter_options: the choices the sidebar filters offer, from all loaded data.
 -- grain: one row.  parameters: none.
--- columns: first_at, last_at, severities, scopes
-WITH first_send AS (
-    -- The row that defines a notification: its earliest `sent`, else its earliest `send_failed`.
-    SELECT notification_id, template, severity, user_id, organization_id, workspace_id,
-           title, body, metadata, ctas, fingerprint
-    FROM events
-    WHERE event_type IN ('sent', 'send_failed') AND notification_id IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY notification_id ORDER BY event_type <> 'sent', occurred_at, event_id
-    ) = 1
-),
-life AS (
-    SELECT
-        notification_id,
-        min(occurred_at) FILTER (WHERE event_type = 'sent') AS created_at,
-        min(occurred_at) FILTER (WHERE event_type = 'send_failed') AS first_failed_at,
-        count(*) FILTER (WHERE event_type IN ('sent', 'send_failed')) AS attempts,
-        min(occurred_at) FILTER (WHERE event_type = 'delivered') AS delivered_at,
-        min(occurred_at) FILTER (WHERE event_type = 'read') AS read_at,
-        min(occurred_at) FILTER (WHERE event_type = 'archived') AS archived_at,
-        min(occurred_at) FILTER (WHERE event_type = 'starred') AS starred_at,
-        min(occurred_at) FILTER (WHERE event_type = 'clicked') AS clicked_at
-    FROM events
-    WHERE notification_id IS NOT NULL
-    GROUP BY notification_id
-),
-n AS (
-    SELECT
-        f.*,
-        coalesce(f.severity, 'unset') AS severity_label,
-        CASE
-            WHEN f.user_id IS NOT NULL THEN 'user'
-            WHEN f.organization_id IS NOT NULL THEN 'organization'
-            WHEN f.workspace_id IS NOT NULL THEN 'workspace'
-            ELSE 'user'
-        END AS scope,
-        coalesce(f.user_id, 'organization:' || f.organization_id, 'workspace:' || f.workspace_id)
-            AS recipient,
-        l.* EXCLUDE (notification_id),
-        -- A notification that never went out is placed at its first failed attempt.
-        coalesce(l.created_at, l.first_failed_at) AS placed_at
-    FROM first_send AS f
-    JOIN life AS l USING (notification_id)
-)
+-- columns: first_at, last_at, severities
 SELECT
-    min(placed_at) AS first_at,
-    max(placed_at) AS last_at,
-    list_sort(list_distinct(list(severity_label))) AS severities,
-    list_sort(list_distinct(list(scope))) AS scopes
-FROM n;
+    min(occurred_at) AS first_at,
+    max(occurred_at) AS last_at,
+    list_sort(list_distinct(list(coalesce(severity, 'unset')))) AS severities
+FROM events
+WHERE event_type IN ('sent', 'send_failed');

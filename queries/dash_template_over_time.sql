@@ -1,89 +1,22 @@
 -- dash_template_over_time: one template's volume, duplicates and engagement per time bucket.
--- grain: one row per bucket.
--- parameters: filters, $template, $unit ('hour'|'day'|'week'), $dedup_window_minutes.
--- filter parameters: $since, $until (created_at window, NULL = open), $severities, $scopes
--- (empty list = all; severity "unset" = none given), $template_search ("" = all).
--- columns: bucket, sent, duplicates, read, archived, failed
-WITH first_send AS (
-    -- The row that defines a notification: its earliest `sent`, else its earliest `send_failed`.
-    SELECT notification_id, template, severity, user_id, organization_id, workspace_id,
-           title, body, metadata, ctas, fingerprint
-    FROM events
-    WHERE event_type IN ('sent', 'send_failed') AND notification_id IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY notification_id ORDER BY event_type <> 'sent', occurred_at, event_id
-    ) = 1
-),
-life AS (
-    SELECT
-        notification_id,
-        min(occurred_at) FILTER (WHERE event_type = 'sent') AS created_at,
-        min(occurred_at) FILTER (WHERE event_type = 'send_failed') AS first_failed_at,
-        count(*) FILTER (WHERE event_type IN ('sent', 'send_failed')) AS attempts,
-        min(occurred_at) FILTER (WHERE event_type = 'delivered') AS delivered_at,
-        min(occurred_at) FILTER (WHERE event_type = 'read') AS read_at,
-        min(occurred_at) FILTER (WHERE event_type = 'archived') AS archived_at,
-        min(occurred_at) FILTER (WHERE event_type = 'starred') AS starred_at,
-        min(occurred_at) FILTER (WHERE event_type = 'clicked') AS clicked_at
-    FROM events
-    WHERE notification_id IS NOT NULL
-    GROUP BY notification_id
-),
-n AS (
-    SELECT
-        f.*,
-        coalesce(f.severity, 'unset') AS severity_label,
-        CASE
-            WHEN f.user_id IS NOT NULL THEN 'user'
-            WHEN f.organization_id IS NOT NULL THEN 'organization'
-            WHEN f.workspace_id IS NOT NULL THEN 'workspace'
-            ELSE 'user'
-        END AS scope,
-        coalesce(f.user_id, 'organization:' || f.organization_id, 'workspace:' || f.workspace_id)
-            AS recipient,
-        l.* EXCLUDE (notification_id),
-        -- A notification that never went out is placed at its first failed attempt.
-        coalesce(l.created_at, l.first_failed_at) AS placed_at
-    FROM first_send AS f
-    JOIN life AS l USING (notification_id)
-),
-picked AS (
-    -- The shared sidebar filters (SPEC "Filters"), bound as parameters.
-    SELECT * FROM n
-    WHERE (CAST($since AS TIMESTAMP) IS NULL OR placed_at >= CAST($since AS TIMESTAMP))
-      AND (CAST($until AS TIMESTAMP) IS NULL OR placed_at < CAST($until AS TIMESTAMP))
-      AND (len(CAST($severities AS VARCHAR[])) = 0
-           OR list_contains(CAST($severities AS VARCHAR[]), severity_label))
-      AND (len(CAST($scopes AS VARCHAR[])) = 0
-           OR list_contains(CAST($scopes AS VARCHAR[]), scope))
-      AND ($template_search = '' OR contains(lower(template), lower($template_search)))
-)
-,
-dup AS (
-    -- SPEC duplicates: the previous created notification with the same recipient, template
-    -- and fingerprint was created at most $dedup_window_minutes earlier (over all data, so a
-    -- window boundary does not hide a repeat).
-    SELECT
-        notification_id,
-        coalesce(
-            created_at - lag(created_at) OVER (
-                PARTITION BY recipient, template, fingerprint
-                ORDER BY created_at, notification_id
-            ) <= to_minutes(CAST($dedup_window_minutes AS BIGINT)),
-            false
-        ) AS is_duplicate
-    FROM n
-    WHERE created_at IS NOT NULL
-)
+-- grain: one row per bucket.  parameters: metric parameters, $template, $unit ('hour'|'day'|'week').
+-- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
+--   notification's state, shared with the metrics, so the charts add up to the ranking).
+-- metric parameters: $since, $until (window on created_at, a failed notification by its
+--   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes
+--   (empty = all; severity 'unset' = none given), $template_search ('' = all),
+--   $dedup_window_minutes, $stale_days, $default_expiry_days.
+-- columns: bucket, sent, duplicates, read, archived, archived_unread, failed
 SELECT
-    date_trunc(CAST($unit AS VARCHAR), p.placed_at) AS bucket,
-    count(p.created_at) AS sent,
-    count(*) FILTER (WHERE d.is_duplicate) AS duplicates,
-    count(p.read_at) AS read,
-    count(p.archived_at) AS archived,
-    count(*) - count(p.created_at) AS failed
-FROM picked AS p
-LEFT JOIN dup AS d USING (notification_id)
-WHERE p.template = $template
+    date_trunc(CAST($unit AS VARCHAR), window_at) AS bucket,
+    count(*) FILTER (created) AS sent,
+    count(*) FILTER (is_duplicate) AS duplicates,
+    count(*) FILTER (is_read) AS read,
+    count(*) FILTER (is_archived) AS archived,
+    count(*) FILTER (is_archived_unread) AS archived_unread,
+    count(*) FILTER (failed) AS failed
+FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
+                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+WHERE template = $template
 GROUP BY ALL
 ORDER BY bucket;

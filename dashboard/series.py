@@ -1,0 +1,165 @@
+"""The page-specific series of the dashboard (queries/dash_*.sql), typed and filter-aware.
+
+These are what the charts draw over time or as distributions; per-template metrics, flags
+and the ranking come from `dashboard.metrics` only, so the pages and the CLI agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from dashboard.config import Config
+from dashboard.filters import Filters
+from dashboard.metrics import run_query
+from dashboard.queries import run
+
+Unit = Literal["hour", "day", "week"]
+UNITS: tuple[Unit, ...] = ("hour", "day", "week")
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the sidebar filters can choose from, over all loaded data."""
+
+    first_at: datetime | None
+    last_at: datetime | None
+    severities: tuple[str, ...]
+
+
+def _ts(value: Any) -> datetime | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def pick_unit(since: datetime | None, until: datetime | None) -> Unit:
+    """A bucket size that gives a readable number of points for the window."""
+    if since is None or until is None:
+        return "day"
+    span = until - since
+    if span <= timedelta(days=3):
+        return "hour"
+    if span <= timedelta(days=120):
+        return "day"
+    return "week"
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a load commits: part of every cache key of the dashboard."""
+    row = run(con, "dash_data_version").iloc[0]
+    return f"{int(row['last_load_id'])}:{int(row['events'])}"
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
+    row = run(con, "dash_filter_options").iloc[0]
+    severities = row["severities"]
+    return FilterOptions(
+        first_at=_ts(row["first_at"]),
+        last_at=_ts(row["last_at"]),
+        severities=tuple(severities) if severities is not None else (),
+    )
+
+
+def templates(con: duckdb.DuckDBPyConnection, filters: Filters, config: Config) -> pd.DataFrame:
+    """template, sent: the templates the filters select, busiest first."""
+    return run_query(con, "dash_templates", filters, config)
+
+
+def volume_over_time(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, unit: Unit
+) -> pd.DataFrame:
+    """bucket, template, sent, failed."""
+    return run_query(con, "dash_volume_over_time", filters, config, unit=unit)
+
+
+def template_over_time(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, unit: Unit
+) -> pd.DataFrame:
+    """bucket, sent, duplicates, read, archived, archived_unread, failed for one template."""
+    return run_query(con, "dash_template_over_time", filters, config, template=template, unit=unit)
+
+
+def template_keysets(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
+) -> pd.DataFrame:
+    """key_set, is_object, notifications, share."""
+    return run_query(con, "dash_template_keysets", filters, config, template=template)
+
+
+def template_breakdown(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
+) -> pd.DataFrame:
+    """severity, scope, notifications."""
+    return run_query(con, "dash_template_breakdown", filters, config, template=template)
+
+
+def template_examples(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 50
+) -> pd.DataFrame:
+    """The most recent notifications of a template, with their untrusted text."""
+    return run_query(con, "dash_template_examples", filters, config, template=template, limit=limit)
+
+
+def template_recipients(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 20
+) -> pd.DataFrame:
+    """recipient, sent, read, archived_unread, last_sent."""
+    return run_query(
+        con, "dash_template_recipients", filters, config, template=template, limit=limit
+    )
+
+
+def delivery_over_time(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, unit: Unit
+) -> pd.DataFrame:
+    """bucket, sent, failed, retried, delivered, attempts."""
+    return run_query(con, "dash_delivery_over_time", filters, config, unit=unit)
+
+
+def delivery_latency(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 100_000
+) -> pd.DataFrame:
+    """template, latency_s per delivered notification (capped at `limit` rows)."""
+    return run_query(con, "dash_delivery_latency", filters, config, limit=limit)
+
+
+def attempts(con: duckdb.DuckDBPyConnection, filters: Filters, config: Config) -> pd.DataFrame:
+    """attempts, notifications, created, failed."""
+    return run_query(con, "dash_attempts", filters, config)
+
+
+def stream_over_time(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, unit: Unit
+) -> pd.DataFrame:
+    """bucket, connects, disconnects, reconnects. Only the time window applies: stream events
+    have no template, severity or scope (config is taken for a uniform signature)."""
+    return run(con, "dash_stream_over_time", since=filters.since, until=filters.until, unit=unit)
+
+
+def stream_outages(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 200
+) -> pd.DataFrame:
+    """One row per disconnect: when the user came back and what was delivered after."""
+    return run(con, "dash_stream_outages", since=filters.since, until=filters.until, limit=limit)
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row: events, notifications, templates, first/latest event, last load, loads, rejects."""
+    return run(con, "dash_freshness")
+
+
+def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run(con, "dash_loads")
+
+
+def rejects(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
+    return run(con, "dash_rejects", limit=limit)
+
+
+def reject_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run(con, "dash_reject_reasons")
