@@ -1,6 +1,6 @@
 """Generate a synthetic event log of N notifications straight from DuckDB (vectorised).
 
-    python -m benchmarks.generate --notifications 1000000 --format parquet --out /tmp/log.parquet
+python -m benchmarks.generate --notifications 1000000 --format parquet --out /tmp/log.parquet
 """
 
 from __future__ import annotations
@@ -29,8 +29,15 @@ def generate(
         raise ValueError(f"format must be one of {FORMATS}")
     con = db.connect()
     users = max(100, notifications // 20)
-    execute(con, "bench/generate_events", notifications=notifications, users=users,
-            days=days, start=start, seed=seed)
+    execute(
+        con,
+        "bench/generate_events",
+        notifications=notifications,
+        users=users,
+        days=days,
+        start=start,
+        seed=seed,
+    )
     execute(con, f"bench/export_{fmt}", path=str(out))
     row = con.execute("SELECT count(*) FROM bench_events").fetchone()
     con.close()
@@ -47,8 +54,10 @@ def main() -> None:
     a = p.parse_args()
     t0 = time.perf_counter()
     n = generate(a.out, a.notifications, a.format, a.seed, a.days)
-    print(f"{a.out}: {n} events from {a.notifications} notifications "
-          f"in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"{a.out}: {n} events from {a.notifications} notifications "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
 
 
 if __name__ == "__main__":

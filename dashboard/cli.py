@@ -58,12 +58,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     app = Path(__file__).parent / "app.py"
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(args.port),
-        "--server.address", args.address,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--", *(["--db", str(args.db)] if args.db else []),
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        *(["--db", str(args.db)] if args.db else []),
     ]
     return subprocess.call(cmd)
 

@@ -12,9 +12,15 @@ from dashboard.queries import execute
 SCHEMA_VERSION = 1
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database at `path`, or an in-memory one when None."""
-    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "true"}
+    # json, parquet and icu are built into the wheel; never reach for the network.
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": True,
+    }
     target = ":memory:" if path is None else str(path)
     try:
         con = duckdb.connect(target, read_only=read_only, config=config)

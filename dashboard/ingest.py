@@ -81,7 +81,9 @@ def file_format(path: str) -> tuple[str, int]:
     for ext, fmt in FORMATS.items():
         if name.endswith(ext):
             return fmt
-    raise InputError(f"{path}: unknown file type (expected .csv, .jsonl, .ndjson, .parquet, optionally .gz)")
+    raise InputError(
+        f"{path}: unknown file type (expected .csv, .jsonl, .ndjson, .parquet, optionally .gz)"
+    )
 
 
 def _is_log(path: str) -> bool:
@@ -98,14 +100,14 @@ def expand(paths: Iterable[str | Path]) -> list[str]:
     for raw in paths:
         p = str(raw)
         if os.path.isdir(p):
-            found = sorted(
-                str(q) for q in Path(p).rglob("*") if q.is_file() and _is_log(str(q))
-            )
+            found = sorted(str(q) for q in Path(p).rglob("*") if q.is_file() and _is_log(str(q)))
             if not found:
                 raise InputError(f"{p}: directory holds no .csv, .jsonl, .ndjson or .parquet files")
             files.extend(found)
         elif any(ch in p for ch in "*?["):
-            found = sorted(q for q in glob.glob(p, recursive=True) if os.path.isfile(q) and _is_log(q))
+            found = sorted(
+                q for q in glob.glob(p, recursive=True) if os.path.isfile(q) and _is_log(q)
+            )
             if not found:
                 raise InputError(f"{p}: no log files match")
             files.extend(found)

@@ -13,7 +13,9 @@ import pandas as pd
 
 from dashboard.errors import QueryError
 
-QUERIES_DIR = Path(os.environ.get("TEMPLATE_NOISE_QUERIES", Path(__file__).parent.parent / "queries"))
+QUERIES_DIR = Path(
+    os.environ.get("TEMPLATE_NOISE_QUERIES", Path(__file__).parent.parent / "queries")
+)
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")

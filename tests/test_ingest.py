@@ -62,17 +62,30 @@ def con() -> duckdb.DuckDBPyConnection:
 def test_jsonl_event_log(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     report = ingest(con, [write_jsonl(tmp_path / "log.jsonl", [SENT, READ])])
     assert (report.events_loaded, report.events_already_present, report.rejected) == (2, 0, 0)
-    assert rows(con, "event_type, occurred_at, notification_id, user_id, template, severity, "
-                     "expires_hours, metadata->>'$.ip', source_line") == [
-        ("sent", T("2026-03-01 10:00:00"), "n1", "u1", "password_changed", "info", 24.0,
-         "203.0.113.7", 1),
+    assert rows(
+        con,
+        "event_type, occurred_at, notification_id, user_id, template, severity, "
+        "expires_hours, metadata->>'$.ip', source_line",
+    ) == [
+        (
+            "sent",
+            T("2026-03-01 10:00:00"),
+            "n1",
+            "u1",
+            "password_changed",
+            "info",
+            24.0,
+            "203.0.113.7",
+            1,
+        ),
         ("read", T("2026-03-01 10:05:00"), "n1", "u1", None, None, None, None, 2),
     ]
 
 
 @pytest.mark.parametrize("name", ["log.jsonl", "log.ndjson", "log.jsonl.gz", "log.ndjson.gz"])
-def test_json_lines_extensions_and_gzip(tmp_path: Path, con: duckdb.DuckDBPyConnection,
-                                        name: str) -> None:
+def test_json_lines_extensions_and_gzip(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, name: str
+) -> None:
     report = ingest(con, [write_jsonl(tmp_path / name, [SENT, READ])])
     assert report.events_loaded == 2
     assert rows(con, "event_type, notification_id") == [("sent", "n1"), ("read", "n1")]
@@ -87,22 +100,36 @@ CSV = (
 
 
 @pytest.mark.parametrize("gz", [False, True])
-def test_csv_event_log_with_json_text_fields(tmp_path: Path, con: duckdb.DuckDBPyConnection,
-                                             gz: bool) -> None:
+def test_csv_event_log_with_json_text_fields(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, gz: bool
+) -> None:
     path = tmp_path / ("log.csv.gz" if gz else "log.csv")
     path.write_bytes(gzip.compress(CSV.encode()) if gz else CSV.encode())
     report = ingest(con, [path])
     assert (report.events_loaded, report.rejected) == (2, 0)
-    assert rows(con, "event_type, title, body, severity, metadata->>'$.workspace', "
-                     "json_extract_string(ctas, '$[0].payload'), cta_count, template, source_line") == [
-        ("sent", "Invite accepted, welcome", 'Ann joined "Ops"', "success", "ops", "/ws", 1,
-         "Invite accepted, welcome", 2),
+    assert rows(
+        con,
+        "event_type, title, body, severity, metadata->>'$.workspace', "
+        "json_extract_string(ctas, '$[0].payload'), cta_count, template, source_line",
+    ) == [
+        (
+            "sent",
+            "Invite accepted, welcome",
+            'Ann joined "Ops"',
+            "success",
+            "ops",
+            "/ws",
+            1,
+            "Invite accepted, welcome",
+            2,
+        ),
         ("read", None, None, None, None, None, 0, None, 3),
     ]
 
 
-def test_parquet_with_nested_values_and_typed_timestamps(tmp_path: Path,
-                                                         con: duckdb.DuckDBPyConnection) -> None:
+def test_parquet_with_nested_values_and_typed_timestamps(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     path = tmp_path / "log.parquet"
     duckdb.sql(
         "COPY (SELECT * FROM (VALUES "
@@ -114,8 +141,11 @@ def test_parquet_with_nested_values_and_typed_timestamps(tmp_path: Path,
     )
     report = ingest(con, [path])
     assert report.events_loaded == 2
-    assert rows(con, "event_type, occurred_at, metadata->>'$.key_id', "
-                     "json_extract_string(ctas, '$[0].label'), template, source_line") == [
+    assert rows(
+        con,
+        "event_type, occurred_at, metadata->>'$.key_id', "
+        "json_extract_string(ctas, '$[0].label'), template, source_line",
+    ) == [
         ("sent", T("2026-03-01 10:00:00"), "k1", "Review", "API key revoked", 1),
         ("read", T("2026-03-01 11:00:00"), None, None, None, 2),
     ]
@@ -149,8 +179,9 @@ def test_parquet_gz_and_epoch_ms_column(tmp_path: Path, con: duckdb.DuckDBPyConn
         ("1772359200000", "2026-03-01 10:00:00"),
     ],
 )
-def test_timestamp_forms_are_stored_in_utc(tmp_path: Path, con: duckdb.DuckDBPyConnection,
-                                           text: object, utc: str) -> None:
+def test_timestamp_forms_are_stored_in_utc(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, text: object, utc: str
+) -> None:
     ingest(con, [write_jsonl(tmp_path / "t.jsonl", [{**SENT, "occurred_at": text}])])
     assert rows(con, "occurred_at") == [(T(utc),)]
 
@@ -161,23 +192,46 @@ def test_aliases(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
         {**base, "notification_id": "a", "expires_in_hours": 48},
         {**base, "notification_id": "b", "expires_at": "2026-03-02T10:00:00+01:00"},
         {**base, "notification_id": "c", "action_url": "/hooks", "action_label": "Review"},
-        {**base, "notification_id": "d", "ctas": [{"label": "Open", "url": "/x"}],
-         "action_url": "/ignored"},
+        {
+            **base,
+            "notification_id": "d",
+            "ctas": [{"label": "Open", "url": "/x"}],
+            "action_url": "/ignored",
+        },
         {**base, "notification_id": "e", "metadata": json.dumps({"template": "pw", "a": 1})},
     ]
     ingest(con, [write_jsonl(tmp_path / "a.jsonl", log)])
     got = con.execute(
         "SELECT notification_id, expires_hours, expires_at, used_expires_in_hours,"
         " ctas::VARCHAR, cta_url_alias, action_url_with_ctas, template, template_source"
-        " FROM events ORDER BY notification_id").fetchall()
+        " FROM events ORDER BY notification_id"
+    ).fetchall()
     title_template = "Password changed"
     assert got == [
         ("a", 48.0, None, True, None, None, False, title_template, "title"),
         ("b", None, T("2026-03-02 09:00:00"), False, None, None, False, title_template, "title"),
-        ("c", None, None, False, '[{"label":"Review","payload":"/hooks"}]', None, False,
-         title_template, "title"),
-        ("d", None, None, False, '[{"label":"Open","payload":"/x"}]', True, True,
-         title_template, "title"),
+        (
+            "c",
+            None,
+            None,
+            False,
+            '[{"label":"Review","payload":"/hooks"}]',
+            None,
+            False,
+            title_template,
+            "title",
+        ),
+        (
+            "d",
+            None,
+            None,
+            False,
+            '[{"label":"Open","payload":"/x"}]',
+            True,
+            True,
+            title_template,
+            "title",
+        ),
         ("e", None, None, False, None, None, False, "pw", "metadata"),
     ]
 
@@ -205,7 +259,8 @@ def test_template_inferred_from_title(tmp_path: Path, con: duckdb.DuckDBPyConnec
 
 
 def test_fingerprint_ignores_metadata_key_order_but_not_values(
-        tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     log = [
         {**SENT, "notification_id": "a", "metadata": {"x": 1, "y": {"p": 1, "q": [1, 2]}}},
         {**SENT, "notification_id": "b", "metadata": '{"y": {"q": [1, 2], "p": 1}, "x": 1}'},
@@ -222,19 +277,38 @@ def test_fingerprint_ignores_metadata_key_order_but_not_values(
 
 def test_snapshot_rows_become_events(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     log = [
-        {"id": "n1", "user_id": "u1", "title": "Role changed", "body": "You are admin",
-         "created_at": "2026-03-01T10:00:00Z", "read_at": "2026-03-01T11:00:00Z",
-         "archived_at": "2026-03-02T09:00:00Z", "starred_at": None, "clicked_at": None},
+        {
+            "id": "n1",
+            "user_id": "u1",
+            "title": "Role changed",
+            "body": "You are admin",
+            "created_at": "2026-03-01T10:00:00Z",
+            "read_at": "2026-03-01T11:00:00Z",
+            "archived_at": "2026-03-02T09:00:00Z",
+            "starred_at": None,
+            "clicked_at": None,
+        },
         # Wacht's own rows: booleans without times, plus columns the tool does not use.
-        {"id": "n2", "deployment_id": "d1", "organization_id": "o1", "title": "Role changed",
-         "body": "x", "severity": "info", "created_at": "2026-03-01T12:00:00Z",
-         "updated_at": "2026-03-01T12:30:00Z", "expires_at": "2026-05-30T12:00:00Z",
-         "is_read": False, "is_archived": True, "is_starred": "true"},
+        {
+            "id": "n2",
+            "deployment_id": "d1",
+            "organization_id": "o1",
+            "title": "Role changed",
+            "body": "x",
+            "severity": "info",
+            "created_at": "2026-03-01T12:00:00Z",
+            "updated_at": "2026-03-01T12:30:00Z",
+            "expires_at": "2026-05-30T12:00:00Z",
+            "is_read": False,
+            "is_archived": True,
+            "is_starred": "true",
+        },
     ]
     report = ingest(con, [write_jsonl(tmp_path / "snap.jsonl", log)])
     assert report.rejected == 0
-    assert rows(con, "event_type, occurred_at, notification_id, user_id, organization_id, "
-                     "expires_at") == [
+    assert rows(
+        con, "event_type, occurred_at, notification_id, user_id, organization_id, expires_at"
+    ) == [
         ("sent", T("2026-03-01 10:00:00"), "n1", "u1", None, None),
         ("read", T("2026-03-01 11:00:00"), "n1", "u1", None, None),
         ("archived", T("2026-03-01 12:00:00"), "n2", None, "o1", None),
@@ -245,15 +319,27 @@ def test_snapshot_rows_become_events(tmp_path: Path, con: duckdb.DuckDBPyConnect
 
 
 def test_snapshot_equals_the_event_log_it_was_made_from(
-        tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     log = [
-        SENT, READ,
+        SENT,
+        READ,
         {**READ, "event_type": "unread", "occurred_at": "2026-03-01T10:06:00Z"},
         {**READ, "event_type": "read", "occurred_at": "2026-03-01T10:07:00Z"},
         {**READ, "event_type": "archived", "occurred_at": "2026-03-01T12:00:00Z"},
         {**SENT, "notification_id": "n2", "occurred_at": "2026-03-01T11:00:00Z"},
-        {**READ, "notification_id": "n2", "event_type": "starred", "occurred_at": "2026-03-01T11:30:00Z"},
-        {**READ, "notification_id": "n2", "event_type": "clicked", "occurred_at": "2026-03-01T11:31:00Z"},
+        {
+            **READ,
+            "notification_id": "n2",
+            "event_type": "starred",
+            "occurred_at": "2026-03-01T11:30:00Z",
+        },
+        {
+            **READ,
+            "notification_id": "n2",
+            "event_type": "clicked",
+            "occurred_at": "2026-03-01T11:31:00Z",
+        },
     ]
     ingest(con, [write_jsonl(tmp_path / "log.jsonl", log)])
     # The export Wacht would hold for that log: one row per notification, earliest times.
@@ -271,9 +357,11 @@ def test_snapshot_equals_the_event_log_it_was_made_from(
             WHERE s.event_type = 'sent'
             GROUP BY ALL
         ) TO '{snap}' (HEADER)""")
-    wanted = ("event_type IN ('sent', 'read', 'archived', 'starred', 'clicked') AND NOT EXISTS ("
-              "SELECT 1 FROM events f WHERE f.notification_id = events.notification_id "
-              "AND f.event_type = events.event_type AND f.occurred_at < events.occurred_at)")
+    wanted = (
+        "event_type IN ('sent', 'read', 'archived', 'starred', 'clicked') AND NOT EXISTS ("
+        "SELECT 1 FROM events f WHERE f.notification_id = events.notification_id "
+        "AND f.event_type = events.event_type AND f.occurred_at < events.occurred_at)"
+    )
     cols = "event_type, occurred_at, notification_id, user_id, template, title, body, metadata::VARCHAR, fingerprint"
     from_log = rows(con, cols, wanted)
     con2 = db.connect()
@@ -286,10 +374,20 @@ def test_directory_glob_and_mixed_shapes(tmp_path: Path, con: duckdb.DuckDBPyCon
     d = tmp_path / "logs"
     (d / "sub").mkdir(parents=True)
     write_jsonl(d / "a.jsonl", [SENT])
-    (d / "sub" / "b.csv").write_text("event_type,occurred_at,notification_id,user_id\n"
-                                     "read,2026-03-01T10:05:00Z,n1,u1\n")
-    write_jsonl(d / "c.jsonl.gz", [{"id": "n9", "user_id": "u2", "title": "MFA disabled",
-                                    "created_at": "2026-03-01T09:00:00Z"}])
+    (d / "sub" / "b.csv").write_text(
+        "event_type,occurred_at,notification_id,user_id\nread,2026-03-01T10:05:00Z,n1,u1\n"
+    )
+    write_jsonl(
+        d / "c.jsonl.gz",
+        [
+            {
+                "id": "n9",
+                "user_id": "u2",
+                "title": "MFA disabled",
+                "created_at": "2026-03-01T09:00:00Z",
+            }
+        ],
+    )
     (d / "notes.txt").write_text("not a log")
     report = ingest(con, [d])
     assert [Path(f.file).name for f in report.files] == ["a.jsonl", "c.jsonl.gz", "b.csv"]
@@ -315,14 +413,16 @@ def test_loading_twice_adds_nothing_and_order_does_not_matter(tmp_path: Path) ->
     assert con1.execute("SELECT count(*) FROM events").fetchone() == (4,)
 
 
-def test_identical_rows_without_event_id_are_one_event(tmp_path: Path,
-                                                       con: duckdb.DuckDBPyConnection) -> None:
+def test_identical_rows_without_event_id_are_one_event(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     report = ingest(con, [write_jsonl(tmp_path / "d.jsonl", [READ, READ, SENT])])
     assert (report.events_loaded, report.events_already_present) == (2, 1)
 
 
 def test_bad_lines_are_rejected_and_good_lines_around_them_load(
-        tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     log = [
         SENT,
         '{"event_type": "read", "occurred_at": ',
@@ -353,14 +453,17 @@ def test_bad_lines_are_rejected_and_good_lines_around_them_load(
         (12, "event_type", "missing required column"),
     ]
     assert rows(con, "source_line") == [(1,), (13,)]
-    stored = con.execute("SELECT file, line, \"column\", reason FROM rejects ORDER BY line").fetchall()
+    stored = con.execute(
+        'SELECT file, line, "column", reason FROM rejects ORDER BY line'
+    ).fetchall()
     assert len(stored) == 11 and stored[0] == (str(tmp_path / "bad.jsonl"), 2, None, "invalid JSON")
     assert ingest(con, [tmp_path / "bad.jsonl"]).rejected == 11
     assert con.execute("SELECT count(*) FROM rejects").fetchone() == (11,), "rejects are idempotent"
 
 
-def test_csv_structural_rejects_keep_line_numbers(tmp_path: Path,
-                                                  con: duckdb.DuckDBPyConnection) -> None:
+def test_csv_structural_rejects_keep_line_numbers(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(
         "event_type,occurred_at,notification_id,user_id\n"
@@ -377,10 +480,13 @@ def test_csv_structural_rejects_keep_line_numbers(tmp_path: Path,
     assert rows(con, "notification_id, source_line") == [("n1", 2), ("n4", 5)]
 
 
-def test_csv_without_event_type_column_rejects_every_row(tmp_path: Path,
-                                                         con: duckdb.DuckDBPyConnection) -> None:
+def test_csv_without_event_type_column_rejects_every_row(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     path = tmp_path / "nocol.csv"
-    path.write_text("occurred_at,notification_id\n2026-03-01T10:00:00Z,n1\n2026-03-01T10:00:00Z,n2\n")
+    path.write_text(
+        "occurred_at,notification_id\n2026-03-01T10:00:00Z,n1\n2026-03-01T10:00:00Z,n2\n"
+    )
     report = ingest(con, [path])
     assert [(r.line, r.column, r.reason) for r in report.rejects] == [
         (2, "event_type", "missing required column"),
@@ -389,7 +495,8 @@ def test_csv_without_event_type_column_rejects_every_row(tmp_path: Path,
 
 
 def test_unreadable_file_is_one_clear_error_and_loads_nothing(
-        tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     good = write_jsonl(tmp_path / "good.jsonl", [SENT])
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 this is not parquet")
@@ -421,17 +528,28 @@ def test_cli_ingest_json_report_and_exit_codes(tmp_path: Path) -> None:
     exe = [sys.executable, "-m", "dashboard.cli"]
     log = write_jsonl(tmp_path / "a.jsonl", [SENT, READ, "{oops"])
     dbfile = tmp_path / "tn.duckdb"
-    out = subprocess.run([*exe, "ingest", str(log), "--db", str(dbfile), "--format", "json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [*exe, "ingest", str(log), "--db", str(dbfile), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout) | {"per_file": None} == {
-        "files": [str(log)], "events_loaded": 2, "events_already_present": 0, "rejected": 1,
+        "files": [str(log)],
+        "events_loaded": 2,
+        "events_already_present": 0,
+        "rejected": 1,
         "rejects": [{"file": str(log), "line": 3, "column": None, "reason": "invalid JSON"}],
         "per_file": None,
     }
-    again = subprocess.run([*exe, "ingest", str(log), "--db", str(dbfile)],
-                           capture_output=True, text=True, check=True)
+    again = subprocess.run(
+        [*exe, "ingest", str(log), "--db", str(dbfile)], capture_output=True, text=True, check=True
+    )
     assert "total: 0 events loaded, 2 already present, 1 rejected" in again.stdout
-    bad = subprocess.run([*exe, "ingest", str(tmp_path / "nope.csv")], capture_output=True, text=True)
+    bad = subprocess.run(
+        [*exe, "ingest", str(tmp_path / "nope.csv")], capture_output=True, text=True
+    )
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
-        f"template-noise: {tmp_path / 'nope.csv'}: no such file or directory"]
+        f"template-noise: {tmp_path / 'nope.csv'}: no such file or directory"
+    ]

@@ -33,19 +33,34 @@ def valid_line(i: int) -> bytes:
 CORRUPTIONS = st.one_of(
     st.binary(max_size=60).map(lambda b: ("bytes", b)),
     st.text(max_size=60).map(lambda t: ("text", t.encode())),
-    st.sampled_from([b"\xff\xfe\x00garbage", b"{\"event_type\": \"sent\"", b"\x00\x00",
-                     b"{\"event_type\": \"read\", \"occurred_at\": \"10000-01-01T00:00:00Z\"}",
-                     b"{\"event_type\": \"read\", \"occurred_at\": NaN}", b"[]", b"null",
-                     b"\xef\xbb\xbf{}", b"{\"a\": 1, \"a\": 2}"]).map(lambda b: ("fixed", b)),
+    st.sampled_from(
+        [
+            b"\xff\xfe\x00garbage",
+            b'{"event_type": "sent"',
+            b"\x00\x00",
+            b'{"event_type": "read", "occurred_at": "10000-01-01T00:00:00Z"}',
+            b'{"event_type": "read", "occurred_at": NaN}',
+            b"[]",
+            b"null",
+            b"\xef\xbb\xbf{}",
+            b'{"a": 1, "a": 2}',
+        ]
+    ).map(lambda b: ("fixed", b)),
     st.integers(min_value=1, max_value=40).map(lambda n: ("truncate", n)),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(corrupt=st.dictionaries(st.integers(min_value=0, max_value=N_LINES - 1), CORRUPTIONS,
-                               max_size=12))
-def test_corrupted_lines_never_cost_a_good_line(tmp_path: Path,
-                                                corrupt: dict[int, tuple[str, object]]) -> None:
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    corrupt=st.dictionaries(
+        st.integers(min_value=0, max_value=N_LINES - 1), CORRUPTIONS, max_size=12
+    )
+)
+def test_corrupted_lines_never_cost_a_good_line(
+    tmp_path: Path, corrupt: dict[int, tuple[str, object]]
+) -> None:
     lines = []
     for i in range(N_LINES):
         line = valid_line(i)
