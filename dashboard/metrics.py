@@ -1,0 +1,265 @@
+"""Per-template metrics, flags and the noise ranking.
+
+Every metric is computed in SQL (queries/template_metrics.sql over the per-notification
+state of queries/metric_macros.sql); this module binds the parameters, applies the flag
+rules declared in FLAGS, and ranks.
+
+A flag fires when any of its conditions holds: the metric is beyond its threshold
+(`Config.flags[threshold]`) and, for rate conditions, the template has at least
+`min_volume` notifications. A template is noisy when a noisy flag fires.
+
+noise_score (weights and constants in defaults.toml, [noise_score]):
+
+    noise_score = noisy_offset * noisy
+                + min(log2(1 + sent) * (1 + sum(weight[f] * excess[f] for fired flags f)),
+                      noisy_offset - 1)
+
+excess[f] is how far the flag's metric lies past its threshold, relative to the threshold
+((value - t) / t for "above", (t - value) / t for "below"; the value itself when t = 0),
+the largest over the flag's fired conditions, capped at max_excess. The second term is
+below noisy_offset, so every noisy template ranks above every quiet one; among noisy (or
+among quiet) templates, more volume and more, farther-exceeded signals rank higher.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from dashboard.config import Config
+from dashboard.filters import Filters
+from dashboard.queries import execute
+
+# The metric columns of queries/template_metrics.sql, in SPEC order (after `template`).
+METRICS = (
+    "sent", "failed", "recipients", "max_per_user_day", "duplicates", "duplicate_rate",
+    "read_rate", "archive_rate", "archived_unread_rate", "star_rate", "cta_click_rate",
+    "expiry_coverage", "expired_unread_rate", "stale_unread_rate", "failure_rate",
+    "retry_rate", "max_attempts", "severities", "scopes", "metadata_invalid_rate",
+    "metadata_drift_rate", "delivery_rate", "delivery_p50_s", "delivery_p95_s",
+)  # fmt: skip
+RATES = tuple(m for m in METRICS if m.endswith(("_rate", "_coverage")))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One way a flag fires: `signal op Config.flags[threshold]`."""
+
+    signal: str  # a metric column, or a derived signal of _signals()
+    op: Literal[">", "<"]
+    threshold: str  # key of Config.flags
+    needs_volume: bool  # only when `volume` >= Config.min_volume
+    volume: str = "sent"
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    noisy: bool
+    conditions: tuple[Condition, ...]
+    description: str
+
+
+def _c(
+    signal: str, op: Literal[">", "<"], threshold: str, needs_volume: bool, volume: str = "sent"
+) -> Condition:
+    return Condition(signal, op, threshold, needs_volume, volume)
+
+
+FLAGS: tuple[Flag, ...] = (
+    Flag("duplicates", True, (_c("duplicate_rate", ">", "duplicates", True),),
+         "the same notification repeated to a recipient within the dedup window"),
+    Flag("flooding", True, (_c("max_per_user_day", ">", "flooding", False),),
+         "too many notifications of this template to one recipient in one day"),
+    Flag("ignored", True, (_c("read_rate", "<", "ignored", True),),
+         "recipients rarely read it"),
+    Flag("dismissed_unread", True, (_c("archived_unread_rate", ">", "dismissed_unread", True),),
+         "recipients archive it without reading"),
+    Flag("no_expiry", False, (_c("expiry_coverage", "<", "no_expiry", True),),
+         "most notifications never expire"),
+    Flag("stale", False, (_c("stale_unread_rate", ">", "stale", True),),
+         "unread notifications without expiry pile up"),
+    Flag("metadata_unstable", False,
+         (_c("metadata_invalid_rate", ">", "metadata_invalid", False),
+          _c("metadata_drift_rate", ">", "metadata_drift", False)),
+         "metadata is not an object, or its keys change between sends"),
+    Flag("severity_inconsistent", False,
+         (_c("severity_count", ">", "severity_max_distinct", False),
+          _c("severities_outside_allowed", ">", "severity_outside_allowed", False)),
+         "more than one severity, or one outside the allowed set"),
+    Flag("retry_storm", False,
+         (_c("max_attempts", ">", "retry_max_attempts", False),
+          _c("retry_rate", ">", "retry_rate", True, volume="attempted")),
+         "sends need many publish attempts"),
+    Flag("send_failures", False,
+         (_c("failure_rate", ">", "send_failures", True, volume="attempted"),),
+         "sends fail"),
+)  # fmt: skip
+FLAG_NAMES = tuple(f.name for f in FLAGS)
+NOISY_FLAGS = tuple(f.name for f in FLAGS if f.noisy)
+
+
+def _utc_naive(t: datetime | None) -> datetime | None:
+    # events store naive UTC; an aware datetime would bind as TIMESTAMPTZ and be shifted
+    # by the session time zone.
+    if t is None or t.tzinfo is None:
+        return t
+    return t.astimezone(UTC).replace(tzinfo=None)
+
+
+def query_params(filters: Filters, config: Config) -> dict[str, Any]:
+    """Every $parameter the metric queries take, from the filters and the configuration."""
+    params = {**config.query_params(), **filters.params()}
+    for key in ("since", "until", "as_of"):
+        params[key] = _utc_naive(params[key])
+    if filters.dedup_window_minutes is not None:
+        params["dedup_window_minutes"] = filters.dedup_window_minutes
+    return params
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection, name: str, filters: Filters, config: Config, **extra: Any
+) -> pd.DataFrame:
+    """Run queries/<name>.sql with the filters and configuration bound, on its own cursor.
+
+    A cursor inherits neither the connection's settings nor its temp macros, so the
+    session and the metric macros are set up on it first (both only define, read nothing).
+    """
+    cur = con.cursor()
+    try:
+        execute(cur, "session")
+        execute(cur, "metric_macros")
+        return execute(cur, name, **{**query_params(filters, config), **extra}).df()
+    finally:
+        cur.close()
+
+
+def resolve_as_of(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
+) -> datetime | None:
+    """The analysis instant: filters.as_of, else the latest event (None for an empty db)."""
+    value = run_query(con, "data_as_of", filters, config)["as_of"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _signals(df: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Metric columns plus the derived values some flag conditions compare."""
+    allowed = set(config.allowed_severities)
+    return df.assign(
+        attempted=df["sent"] + df["failed"],
+        severity_count=df["severities"].map(len),
+        severities_outside_allowed=df["severities"].map(lambda s: len(set(s) - allowed)),
+    )
+
+
+def _excess(value: pd.Series, op: str, threshold: float) -> pd.Series:
+    if threshold == 0:
+        return value.abs()
+    return (value - threshold) / threshold if op == ">" else (threshold - value) / threshold
+
+
+def apply_flags(df: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The metrics with `flags`, `noisy` and `noise_score` added, ranked worst first."""
+    signals = _signals(df, config)
+    fired: dict[str, pd.Series] = {}
+    excess: dict[str, pd.Series] = {}
+    for flag in FLAGS:
+        hit = pd.Series(False, index=df.index)
+        far = pd.Series(0.0, index=df.index)
+        for cond in flag.conditions:
+            value = pd.to_numeric(signals[cond.signal], errors="coerce").astype(float)
+            threshold = config.flags[cond.threshold]
+            beyond = (value > threshold) if cond.op == ">" else (value < threshold)
+            if cond.needs_volume:
+                beyond &= signals[cond.volume] >= config.min_volume
+            beyond = beyond.fillna(False).astype(bool)
+            hit |= beyond
+            far = far.where(~beyond, far.combine(_excess(value, cond.op, threshold), max))
+        fired[flag.name] = hit
+        excess[flag.name] = far.clip(upper=config.noise_score.max_excess)
+
+    out = df.copy()
+    out["flags"] = [[name for name in FLAG_NAMES if fired[name].iloc[i]] for i in range(len(df))]
+    out["noisy"] = pd.Series(False, index=df.index)
+    for name in NOISY_FLAGS:
+        out["noisy"] |= fired[name]
+    weights = config.noise_score.weights
+    signal_sum = sum(
+        (weights.get(name, 0.0) * excess[name] * fired[name] for name in FLAG_NAMES),
+        start=pd.Series(0.0, index=df.index),
+    )
+    offset = config.noise_score.noisy_offset
+    volume = df["sent"].astype(float).map(lambda n: math.log2(1 + n))
+    raw = (volume * (1 + signal_sum)).clip(upper=max(offset - 1, 0))
+    out["noise_score"] = (offset * out["noisy"].astype(float) + raw).round(6)
+    # Sorting on `noisy` first keeps the promise even if a config sets a tiny offset.
+    out = out.sort_values(
+        ["noisy", "noise_score", "template"], ascending=[False, False, True], kind="stable"
+    )
+    return out.reset_index(drop=True)
+
+
+def compute_metrics(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
+) -> pd.DataFrame:
+    """One row per template: `template`, every SPEC metric (plus `failed`, a count),
+    `flags` (list of names), `noisy` and `noise_score`, sorted by noise_score descending."""
+    df = run_query(con, "template_metrics", filters, config)
+    for col in ("severities", "scopes"):
+        df[col] = df[col].map(lambda v: [str(x) for x in v] if v is not None else [])
+    return apply_flags(df, config)
+
+
+def overall_metrics(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
+) -> dict[str, Any]:
+    """The SPEC metrics over every notification in the window together (one record)."""
+    row = run_query(con, "overall_metrics", filters, config).iloc[0].to_dict()
+    return {str(k): _plain(v) for k, v in row.items()}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value from a pandas/numpy cell."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, pd.Timestamp | datetime):
+        return _iso(pd.Timestamp(value).to_pydatetime())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _iso(t: datetime | None) -> str | None:
+    if t is None:
+        return None
+    aware = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return aware.isoformat()
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a metrics frame as JSON-ready dicts (NaN -> None, numpy -> Python)."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def metrics_json(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
+) -> dict[str, Any]:
+    """The `metrics --format json` object of SPEC.md "Command line"."""
+    return {
+        "as_of": _iso(resolve_as_of(con, filters, config)),
+        "since": _iso(filters.since),
+        "until": _iso(filters.until),
+        "templates": records(compute_metrics(con, filters, config)),
+    }

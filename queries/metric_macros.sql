@@ -1,0 +1,225 @@
+-- metric_macros: the per-notification state every metric query reads, as table macros.
+-- grain: statements (macro definitions, no data is read); run on a cursor before any
+--        query that calls tn_notifications / tn_notification_facts / tn_metrics.
+-- parameters: none.  columns: none
+-- Why macros: a cursor does not see another cursor's temp objects, and every metric query
+-- must agree on one definition of a notification's state; this file is that definition.
+-- Macro parameters are prefixed p_: inside a macro a parameter shadows a column of the
+-- same name (a `severities` parameter would replace the `severities` column).
+
+-- The analysis instant: the given one, else the latest event in the data (reproducible).
+CREATE OR REPLACE TEMP MACRO tn_as_of(p_as_of) AS (
+    coalesce(CAST(p_as_of AS TIMESTAMP), (SELECT max(occurred_at) FROM events))
+);
+
+-- One row per notification (created or failed) as it stood at `as_of`.
+-- created_at = earliest `sent`; failed = `send_failed` and no `sent`; payload fields come
+-- from the earliest `sent` row (else the earliest `send_failed`); read/archived/starred/
+-- clicked/delivered = earliest such event ("ever": a later unread does not undo a read).
+-- expires_at = explicit, or created_at + expires_hours; an explicit expires_at within a
+-- minute of created_at + default_expiry_days is Wacht's server default: no expiry chosen.
+CREATE OR REPLACE TEMP MACRO tn_notifications(p_as_of, p_default_expiry_days) AS TABLE
+WITH per AS (
+    SELECT
+        notification_id,
+        min(occurred_at) FILTER (event_type = 'sent')        AS created_at,
+        min(occurred_at) FILTER (event_type = 'send_failed') AS first_failed_at,
+        count(*) FILTER (event_type IN ('sent', 'send_failed')) AS attempt_events,
+        max(attempt) FILTER (event_type IN ('sent', 'send_failed')) AS max_attempt,
+        -- One struct per notification instead of one arg_min per field; event_id breaks
+        -- ties so the pick does not depend on the order rows were loaded in.
+        coalesce(
+            arg_min({'template': template, 'user_id': user_id,
+                     'organization_id': organization_id, 'workspace_id': workspace_id,
+                     'severity': severity, 'cta_count': cta_count, 'metadata': metadata,
+                     'fingerprint': fingerprint, 'expires_hours': expires_hours,
+                     'expires_at': expires_at, 'used_expires_in_hours': used_expires_in_hours,
+                     'cta_url_alias': cta_url_alias, 'action_url_with_ctas': action_url_with_ctas},
+                    (occurred_at, event_id)) FILTER (event_type = 'sent'),
+            arg_min({'template': template, 'user_id': user_id,
+                     'organization_id': organization_id, 'workspace_id': workspace_id,
+                     'severity': severity, 'cta_count': cta_count, 'metadata': metadata,
+                     'fingerprint': fingerprint, 'expires_hours': expires_hours,
+                     'expires_at': expires_at, 'used_expires_in_hours': used_expires_in_hours,
+                     'cta_url_alias': cta_url_alias, 'action_url_with_ctas': action_url_with_ctas},
+                    (occurred_at, event_id)) FILTER (event_type = 'send_failed')
+        ) AS p,
+        min(occurred_at) FILTER (event_type = 'read')      AS read_at,
+        min(occurred_at) FILTER (event_type = 'archived')  AS archived_at,
+        min(occurred_at) FILTER (event_type = 'starred')   AS starred_at,
+        min(occurred_at) FILTER (event_type = 'clicked')   AS clicked_at,
+        min(occurred_at) FILTER (event_type = 'delivered') AS delivered_at,
+        max(occurred_at) FILTER (event_type = 'delivered') AS last_delivered_at
+    FROM events
+    WHERE notification_id IS NOT NULL AND occurred_at <= tn_as_of(p_as_of)
+    GROUP BY notification_id
+    HAVING created_at IS NOT NULL OR first_failed_at IS NOT NULL
+)
+SELECT
+    notification_id,
+    created_at,
+    created_at IS NOT NULL                          AS created,
+    created_at IS NULL                              AS failed,
+    coalesce(created_at, first_failed_at)           AS window_at,  -- what the window bounds
+    greatest(attempt_events, coalesce(max_attempt, 0)) AS attempts,
+    coalesce(p.template, '(unknown)')               AS template,
+    CASE WHEN p.user_id IS NOT NULL THEN p.user_id
+         WHEN p.workspace_id IS NOT NULL THEN 'workspace:' || p.workspace_id
+         WHEN p.organization_id IS NOT NULL THEN 'organization:' || p.organization_id
+    END                                             AS recipient,
+    CASE WHEN p.user_id IS NOT NULL THEN 'user'
+         WHEN p.workspace_id IS NOT NULL THEN 'workspace'
+         WHEN p.organization_id IS NOT NULL THEN 'organization'
+    END                                             AS scope,
+    p.user_id,
+    coalesce(p.severity, 'unset')                   AS severity,
+    coalesce(p.cta_count, 0)                        AS cta_count,
+    p.metadata IS NOT NULL AND json_type(p.metadata) <> 'OBJECT' AS metadata_invalid,
+    -- Top-level key set, hashed; missing metadata is the empty set, a non-object has none.
+    CASE WHEN p.metadata IS NULL THEN hash([]::VARCHAR[])
+         WHEN json_type(p.metadata) = 'OBJECT' THEN hash(list_sort(json_keys(p.metadata)))
+    END                                             AS keyset,
+    p.fingerprint,
+    CASE
+        WHEN p.expires_at IS NOT NULL THEN
+            CASE WHEN abs(epoch(p.expires_at)
+                          - epoch(created_at + to_days(CAST(p_default_expiry_days AS INTEGER)))) <= 60
+                 THEN NULL ELSE p.expires_at END
+        WHEN p.expires_hours IS NOT NULL
+            THEN created_at + to_microseconds(CAST(round(p.expires_hours * 3600e6) AS BIGINT))
+    END                                             AS expires_at,
+    coalesce(p.used_expires_in_hours, false)        AS used_expires_in_hours,
+    coalesce(p.cta_url_alias, false)                AS cta_url_alias,
+    coalesce(p.action_url_with_ctas, false)         AS action_url_with_ctas,
+    read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at
+FROM per;
+
+-- One row per notification in the window and filters, with the per-notification signals.
+-- Duplicate status belongs to the notification (its predecessor may sit before `since`),
+-- so it is computed before the window; everything per template is computed after it.
+CREATE OR REPLACE TEMP MACRO tn_notification_facts(
+    p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
+WITH n AS (
+    SELECT *,
+           -- Integer keys for the window partitions: cheaper than wide strings at scale.
+           hash(template) AS template_key,
+           created_at - lag(created_at) OVER (
+               PARTITION BY created, hash(template, recipient), fingerprint ORDER BY created_at
+           ) <= to_minutes(CAST(p_dedup_window_minutes AS BIGINT)) AS dup_of_previous
+    FROM tn_notifications(p_as_of, p_default_expiry_days)
+),
+w AS (
+    SELECT * FROM n
+    WHERE window_at >= coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP)
+      AND window_at < coalesce(CAST(p_until AS TIMESTAMP), 'infinity'::TIMESTAMP)
+      AND (len(CAST(p_severities AS VARCHAR[])) = 0
+           OR list_contains(CAST(p_severities AS VARCHAR[]), severity))
+      AND (len(CAST(p_scopes AS VARCHAR[])) = 0 OR list_contains(CAST(p_scopes AS VARCHAR[]), scope))
+      AND (coalesce(p_template_search, '') = ''
+           OR contains(lower(template), lower(p_template_search)))
+),
+keysets AS (
+    -- The template's most common key set (ties: the smaller hash, so the pick is stable).
+    SELECT template_key, keyset AS common_keyset
+    FROM w
+    WHERE created AND keyset IS NOT NULL
+    GROUP BY template_key, keyset
+    QUALIFY row_number() OVER (PARTITION BY template_key ORDER BY count(*) DESC, keyset) = 1
+)
+SELECT
+    w.* EXCLUDE (dup_of_previous),
+    tn_as_of(p_as_of) AS as_of,
+    created AND coalesce(dup_of_previous, false) AS is_duplicate,
+    CASE WHEN created THEN count(*) OVER (
+        PARTITION BY created, hash(template, recipient), date_trunc('day', created_at))
+    END AS user_day_count,
+    created AND read_at IS NOT NULL AS is_read,
+    created AND archived_at IS NOT NULL AS is_archived,
+    created AND archived_at IS NOT NULL AND NOT coalesce(read_at <= archived_at, false)
+        AS is_archived_unread,
+    created AND starred_at IS NOT NULL AS is_starred,
+    created AND cta_count > 0 AS has_cta,
+    created AND cta_count > 0 AND clicked_at IS NOT NULL AS is_cta_clicked,
+    created AND expires_at IS NOT NULL AS has_expiry,
+    coalesce(created AND expires_at <= tn_as_of(p_as_of), false) AS is_expired,
+    coalesce(created AND expires_at <= tn_as_of(p_as_of), false)
+        AND NOT coalesce(read_at < expires_at, false) AS is_expired_unread,
+    created AND expires_at IS NULL AND read_at IS NULL AND archived_at IS NULL
+        AND created_at <= tn_as_of(p_as_of) - to_days(CAST(p_stale_days AS INTEGER)) AS is_stale_unread,
+    created AND metadata_invalid AS is_metadata_invalid,
+    coalesce(created AND keyset <> k.common_keyset, false) AS is_metadata_drift,
+    created AND delivered_at IS NOT NULL AS is_delivered,
+    CASE WHEN created THEN epoch(delivered_at - created_at) END AS delivery_s
+FROM w
+LEFT JOIN keysets k USING (template_key);
+
+-- The metrics of SPEC.md over tn_notification_facts, one row per template plus one total
+-- row (is_total, template NULL) from the same pass. Rates are fractions, NULL when their
+-- denominator is 0; delivery metrics are NULL when the data holds no `delivered` event.
+CREATE OR REPLACE TEMP MACRO tn_metrics(
+    p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
+WITH counts AS (
+    SELECT
+        template,
+        grouping(template) = 1 AS is_total,
+        count(*) FILTER (created)              AS sent,
+        count(*) FILTER (failed)               AS failed,
+        count(DISTINCT recipient) FILTER (created) AS recipients,
+        max(user_day_count)                    AS max_per_user_day,
+        count(*) FILTER (is_duplicate)         AS duplicates,
+        count(*) FILTER (is_read)              AS n_read,
+        count(*) FILTER (is_archived)          AS n_archived,
+        count(*) FILTER (is_archived_unread)   AS n_archived_unread,
+        count(*) FILTER (is_starred)           AS n_starred,
+        count(*) FILTER (has_cta)              AS n_with_cta,
+        count(*) FILTER (is_cta_clicked)       AS n_cta_clicked,
+        count(*) FILTER (has_expiry)           AS n_with_expiry,
+        count(*) FILTER (is_expired)           AS n_expired,
+        count(*) FILTER (is_expired_unread)    AS n_expired_unread,
+        count(*) FILTER (is_stale_unread)      AS n_stale_unread,
+        count(*) FILTER (attempts > 1)         AS n_retried,
+        max(attempts)                          AS max_attempts,
+        list_sort(list(DISTINCT severity) FILTER (created)) AS severities,
+        list_sort(list(DISTINCT scope) FILTER (created))    AS scopes,
+        count(*) FILTER (is_metadata_invalid)  AS n_metadata_invalid,
+        count(*) FILTER (is_metadata_drift)    AS n_metadata_drift,
+        count(*) FILTER (is_delivered)         AS n_delivered,
+        quantile_cont(delivery_s, 0.5) FILTER (is_delivered)  AS delivery_p50_s,
+        quantile_cont(delivery_s, 0.95) FILTER (is_delivered) AS delivery_p95_s
+    FROM tn_notification_facts(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+                               p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
+    GROUP BY GROUPING SETS ((template), ())
+),
+has_delivered AS (
+    SELECT EXISTS (SELECT 1 FROM events WHERE event_type = 'delivered') AS any_delivered
+)
+SELECT
+    is_total,
+    template,
+    sent,
+    failed,
+    recipients,
+    coalesce(max_per_user_day, 0)                     AS max_per_user_day,
+    duplicates,
+    duplicates / nullif(sent, 0)                      AS duplicate_rate,
+    n_read / nullif(sent, 0)                          AS read_rate,
+    n_archived / nullif(sent, 0)                      AS archive_rate,
+    n_archived_unread / nullif(sent, 0)               AS archived_unread_rate,
+    n_starred / nullif(sent, 0)                       AS star_rate,
+    n_cta_clicked / nullif(n_with_cta, 0)             AS cta_click_rate,
+    n_with_expiry / nullif(sent, 0)                   AS expiry_coverage,
+    n_expired_unread / nullif(n_expired, 0)           AS expired_unread_rate,
+    n_stale_unread / nullif(sent, 0)                  AS stale_unread_rate,
+    failed / nullif(sent + failed, 0)                 AS failure_rate,
+    n_retried / nullif(sent + failed, 0)              AS retry_rate,
+    coalesce(max_attempts, 0)                         AS max_attempts,
+    coalesce(severities, [])                          AS severities,
+    coalesce(scopes, [])                              AS scopes,
+    n_metadata_invalid / nullif(sent, 0)              AS metadata_invalid_rate,
+    n_metadata_drift / nullif(sent, 0)                AS metadata_drift_rate,
+    CASE WHEN any_delivered THEN n_delivered / nullif(sent, 0) END AS delivery_rate,
+    CASE WHEN any_delivered THEN delivery_p50_s END   AS delivery_p50_s,
+    CASE WHEN any_delivered THEN delivery_p95_s END   AS delivery_p95_s
+FROM counts, has_delivered;

@@ -1,0 +1,15 @@
+-- template_metrics: every metric of SPEC.md "Metrics", per template.
+-- grain: one row per template with a created or failed notification in the window
+--        [$since, $until) (by created_at; a failed one by its first send_failed) and filters.
+-- parameters: $since, $until (NULL = open), $as_of (NULL = latest occurred_at in the data),
+--   $severities, $scopes (empty list = all; severity 'unset' = none given), $template_search
+--   (case-insensitive substring, '' = all), $dedup_window_minutes, $stale_days,
+--   $default_expiry_days.
+-- Rates are fractions in [0, 1], NULL when their denominator is 0 (see metric_macros.sql).
+-- `failed` (count) is reported beside failure_rate so rate flags can require a volume.
+-- columns: template, sent, failed, recipients, max_per_user_day, duplicates, duplicate_rate, read_rate, archive_rate, archived_unread_rate, star_rate, cta_click_rate, expiry_coverage, expired_unread_rate, stale_unread_rate, failure_rate, retry_rate, max_attempts, severities, scopes, metadata_invalid_rate, metadata_drift_rate, delivery_rate, delivery_p50_s, delivery_p95_s
+SELECT * EXCLUDE (is_total)
+FROM tn_metrics($since, $until, $as_of, $severities, $scopes, $template_search,
+                $dedup_window_minutes, $stale_days, $default_expiry_days)
+WHERE NOT is_total
+ORDER BY template;
