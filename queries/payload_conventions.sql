@@ -1,0 +1,31 @@
+-- payload_conventions: what senders got wrong that the server silently accepts (SPEC
+--   "Payload conventions"), per template; reported, never rejected.
+-- grain: one row per template with a created notification in the window and filters.
+-- parameters: the metric parameters of template_metrics.sql ($since, $until, $as_of,
+--   $severities, $scopes, $template_search, $dedup_window_minutes, $stale_days,
+--   $default_expiry_days) and $allowed_severities (Wacht's set, from the config).
+-- Each count is of created notifications: severity_unset = no severity given;
+-- severity_outside_allowed = a severity Wacht turns into `info` (values in
+-- outside_allowed_values); expires_in_hours = that alias instead of expires_hours;
+-- cta_url_alias = a CTA with `url` instead of `payload`; action_url_with_ctas =
+-- `action_url` next to `ctas` (ignored by the server); metadata_not_object.
+-- columns: template, sent, severity_unset, severity_outside_allowed, outside_allowed_values, expires_in_hours, cta_url_alias, action_url_with_ctas, metadata_not_object
+SELECT
+    template,
+    count(*)                                                        AS sent,
+    count(*) FILTER (severity = 'unset')                            AS severity_unset,
+    count(*) FILTER (severity <> 'unset'
+                     AND NOT list_contains(CAST($allowed_severities AS VARCHAR[]), severity))
+                                                                    AS severity_outside_allowed,
+    coalesce(list_sort(list(DISTINCT severity) FILTER (severity <> 'unset'
+             AND NOT list_contains(CAST($allowed_severities AS VARCHAR[]), severity))), [])
+                                                                    AS outside_allowed_values,
+    count(*) FILTER (used_expires_in_hours)                         AS expires_in_hours,
+    count(*) FILTER (cta_url_alias)                                 AS cta_url_alias,
+    count(*) FILTER (action_url_with_ctas)                          AS action_url_with_ctas,
+    count(*) FILTER (metadata_invalid)                              AS metadata_not_object
+FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
+                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+WHERE created
+GROUP BY template
+ORDER BY template;
