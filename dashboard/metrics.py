@@ -221,17 +221,17 @@ def overall_metrics(
 ) -> dict[str, Any]:
     """The SPEC metrics over every notification in the window together (one record)."""
     row = run_query(con, "overall_metrics", filters, config).iloc[0].to_dict()
-    return {str(k): _plain(v) for k, v in row.items()}
+    return {str(k): jsonable(v) for k, v in row.items()}
 
 
-def _plain(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """A JSON-ready Python value from a pandas/numpy cell."""
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, pd.Timestamp | datetime):
         return _iso(pd.Timestamp(value).to_pydatetime())
     if isinstance(value, np.generic):
@@ -250,7 +250,7 @@ def _iso(t: datetime | None) -> str | None:
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a metrics frame as JSON-ready dicts (NaN -> None, numpy -> Python)."""
-    return [{str(k): _plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    return [{str(k): jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 def metrics_json(

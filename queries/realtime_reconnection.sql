@@ -4,7 +4,7 @@
 -- stream_connected; the gap is [disconnected, connected). A user-scoped notification
 -- created for that user inside a gap must have a `delivered` at or after the reconnect.
 -- undelivered_examples: up to 10 "notification_id (template)" that were not redelivered.
--- columns: stream_events, users_streaming, disconnects, reconnects, users_reconnected, notifications_while_disconnected, delivered_after_reconnect, undelivered_examples
+-- columns: stream_events, users_streaming, disconnects, reconnects, users_reconnected, notifications_while_disconnected, delivered_after_reconnect, not_redelivered, undelivered_examples
 WITH stream AS (
     SELECT user_id, occurred_at, event_type = 'stream_connected' AS is_connect
     FROM events
@@ -41,6 +41,7 @@ SELECT
     (SELECT count(DISTINCT user_id) FROM gaps)                     AS users_reconnected,
     count(*)                                                       AS notifications_while_disconnected,
     count(*) FILTER (redelivered)                                  AS delivered_after_reconnect,
+    count(*) FILTER (NOT redelivered)                              AS not_redelivered,
     coalesce(list(notification_id || ' (' || template || ')' ORDER BY created_at, notification_id)
                  FILTER (NOT redelivered), [])[1:10]               AS undelivered_examples
 FROM missed;
