@@ -1,0 +1,42 @@
+"""The template-noise dashboard: `template-noise serve [--db FILE]` runs this file.
+
+A frame around the pages in app_pages/: the navigation, the shared sidebar filters (kept
+in the URL), and nothing else; each page reads the filters and calls the core functions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import ui
+
+PAGES_DIR = Path(__file__).parent / "app_pages"
+# Query parameters that belong to one page; dropped elsewhere so a shared link stays clean.
+PAGE_PARAMS = {"template": ("template",), "delivery": ("window",)}
+
+st.set_page_config(page_title="template-noise", page_icon=":material/notifications:", layout="wide")
+
+pages = [
+    st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/leaderboard:",
+            url_path="overview", default=True),
+    st.Page(PAGES_DIR / "template.py", title="Template", icon=":material/description:",
+            url_path="template"),
+    st.Page(PAGES_DIR / "delivery.py", title="Delivery health", icon=":material/local_shipping:",
+            url_path="delivery"),
+    st.Page(PAGES_DIR / "checklist.py", title="Go-live checklist", icon=":material/checklist:",
+            url_path="checklist"),
+    st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
+]  # fmt: skip
+page = st.navigation(pages)
+
+for owner, keys in PAGE_PARAMS.items():
+    if page.url_path != owner:
+        for key in keys:
+            if key in st.query_params:
+                del st.query_params[key]
+
+with ui.shown_errors():
+    ui.sidebar_filters()
+    page.run()

@@ -1,0 +1,200 @@
+"""Plotly figures of the dashboard: DataFrames in (from metrics or series), figures out.
+
+No numbers are computed here beyond what a chart needs to draw (grouping small series into
+"other", rates to percentages). Text from the data (template names) is escaped before it
+reaches Plotly, whose labels understand a few HTML tags: a name must show as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+NOISY_COLORS = {"noisy": "#d62728", "not noisy": "#7f7f7f"}
+OTHER = "(other templates)"
+
+
+def label(text: Any) -> str:
+    """Untrusted text made literal for Plotly (its labels parse <b>, <a>, <br>...)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _empty(title: str, message: str = "No data for these filters") -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title=title,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}],
+        height=300,
+    )
+    return fig
+
+
+def volume_over_time(volume: pd.DataFrame, ranking: list[str], top: int = 8) -> go.Figure:
+    """Stacked notifications per bucket for the `top` first templates of `ranking`."""
+    title = "Notifications sent over time, per template"
+    if volume.empty:
+        return _empty(title)
+    keep = set(ranking[:top])
+    df = volume.assign(
+        template=volume["template"].where(volume["template"].isin(keep), OTHER).map(label)
+    )
+    df = df.groupby(["bucket", "template"], as_index=False).agg(sent=("sent", "sum"))
+    order = [label(t) for t in ranking[:top] if t in keep] + [label(OTHER)]
+    fig = px.bar(
+        df,
+        x="bucket",
+        y="sent",
+        color="template",
+        category_orders={"template": order},
+        labels={"bucket": "created (UTC)", "sent": "notifications", "template": "template"},
+        title=title,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.25}, bargap=0.1)
+    return fig
+
+
+def volume_vs_read_rate(ranking: pd.DataFrame) -> go.Figure:
+    """One marker per template: volume against read rate, size = duplicates, noisy in red."""
+    title = "Volume vs read rate (size: duplicates)"
+    df = ranking[ranking["sent"] > 0]
+    if df.empty:
+        return _empty(title)
+    df = df.assign(
+        name=df["template"].map(label),
+        status=df["noisy"].map(lambda n: "noisy" if n else "not noisy"),
+        read_pct=df["read_rate"].astype("float64") * 100,
+        size=df["duplicates"].astype("float64") + 1,  # a template without duplicates shows too
+        flag_text=df["flags"].map(lambda fs: ", ".join(fs) if len(fs) else "none"),
+    )
+    fig = px.scatter(
+        df,
+        x="sent",
+        y="read_pct",
+        size="size",
+        color="status",
+        color_discrete_map=NOISY_COLORS,
+        hover_name="name",
+        hover_data={"size": False, "duplicates": True, "flag_text": True, "status": False},
+        log_x=True,
+        size_max=40,
+        labels={"sent": "notifications sent (log)", "read_pct": "read rate (%)",
+                "flag_text": "flags"},
+        title=title,
+    )  # fmt: skip
+    fig.update_yaxes(range=[-5, 105])
+    return fig
+
+
+def template_over_time(over_time: pd.DataFrame) -> go.Figure:
+    """One template's sends (bars) and duplicates (line) per bucket."""
+    title = "Volume and duplicates over time"
+    if over_time.empty:
+        return _empty(title)
+    fig = go.Figure()
+    fig.add_bar(x=over_time["bucket"], y=over_time["sent"], name="sent", marker_color="#1f77b4")
+    fig.add_scatter(
+        x=over_time["bucket"], y=over_time["duplicates"], name="duplicates",
+        mode="lines+markers", line={"color": "#d62728"},
+    )  # fmt: skip
+    if "failed" in over_time and over_time["failed"].sum() > 0:
+        fig.add_bar(x=over_time["bucket"], y=over_time["failed"], name="failed",
+                    marker_color="#ff7f0e")  # fmt: skip
+    fig.update_layout(title=title, xaxis_title="created (UTC)", yaxis_title="notifications",
+                      barmode="stack", legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    return fig
+
+
+def funnel(row: pd.Series) -> go.Figure:
+    """Sent -> read -> archived -> starred for one template, as shares of sent."""
+    title = "Read / archive / star funnel"
+    sent = int(row.get("sent", 0) or 0)
+    if sent == 0:
+        return _empty(title)
+    stages = ["sent", "read", "archived", "starred"]
+    rates = [1.0, row.get("read_rate"), row.get("archive_rate"), row.get("star_rate")]
+    values = [float(r) * 100 if r is not None and pd.notna(r) else 0.0 for r in rates]
+    fig = go.Figure(
+        go.Funnel(
+            y=stages,
+            x=values,
+            texttemplate="%{x:.1f}%",
+            marker={"color": ["#1f77b4", "#2ca02c", "#9467bd", "#bcbd22"]},
+        )
+    )
+    fig.update_layout(title=title + f" (of {sent:,} sent)", xaxis_title="% of sent")
+    return fig
+
+
+def keysets(keysets_df: pd.DataFrame) -> go.Figure:
+    title = "Metadata key sets"
+    if keysets_df.empty:
+        return _empty(title)
+    df = keysets_df.assign(key_set=keysets_df["key_set"].map(label))
+    fig = px.bar(df, x="notifications", y="key_set", orientation="h", title=title,
+                 labels={"key_set": "top-level keys"})  # fmt: skip
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def delivery_over_time(df: pd.DataFrame) -> go.Figure:
+    title = "Sends, failures and retries over time"
+    if df.empty:
+        return _empty(title)
+    fig = go.Figure()
+    fig.add_bar(x=df["bucket"], y=df["sent"], name="sent", marker_color="#1f77b4")
+    fig.add_bar(x=df["bucket"], y=df["failed"], name="failed (never sent)", marker_color="#d62728")
+    fig.add_scatter(x=df["bucket"], y=df["retried"], name="needed a retry", mode="lines+markers",
+                    line={"color": "#ff7f0e"})  # fmt: skip
+    fig.update_layout(
+        title=title,
+        barmode="stack",
+        xaxis_title="created (UTC)",
+        yaxis_title="notifications",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def attempts(df: pd.DataFrame) -> go.Figure:
+    title = "Publish attempts per notification"
+    if df.empty:
+        return _empty(title)
+    long = df.melt(id_vars="attempts", value_vars=["created", "failed"], var_name="outcome",
+                   value_name="notifications")  # fmt: skip
+    fig = px.bar(long, x="attempts", y="notifications", color="outcome", title=title,
+                 color_discrete_map={"created": "#1f77b4", "failed": "#d62728"})  # fmt: skip
+    fig.update_xaxes(dtick=1, title="attempts")
+    return fig
+
+
+def latency(df: pd.DataFrame, p50: float | None, p95: float | None) -> go.Figure:
+    title = "Delivery latency (created to first delivered)"
+    if df.empty:
+        return _empty(title, "No delivered events in this window")
+    fig = px.histogram(df, x="latency_s", nbins=60, title=title,
+                       labels={"latency_s": "seconds"})  # fmt: skip
+    for name, value, color in (("p50", p50, "#2ca02c"), ("p95", p95, "#d62728")):
+        if value is not None and pd.notna(value):
+            fig.add_vline(x=float(value), line_dash="dash", line_color=color,
+                          annotation_text=f"{name} {float(value):.2f}s")  # fmt: skip
+    fig.update_yaxes(title="notifications")
+    return fig
+
+
+def stream(df: pd.DataFrame) -> go.Figure:
+    title = "Realtime stream: disconnects and reconnects"
+    if df.empty:
+        return _empty(title, "No stream events in this window")
+    fig = go.Figure()
+    fig.add_bar(x=df["bucket"], y=df["disconnects"], name="disconnects", marker_color="#d62728")
+    fig.add_bar(x=df["bucket"], y=df["reconnects"], name="reconnects", marker_color="#2ca02c")
+    fig.add_scatter(x=df["bucket"], y=df["connects"], name="connects", mode="lines+markers",
+                    line={"color": "#7f7f7f"})  # fmt: skip
+    fig.update_layout(title=title, barmode="group", xaxis_title="UTC",
+                      yaxis_title="events", legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    return fig

@@ -1,0 +1,346 @@
+"""Streamlit glue shared by app.py and the pages: the database, the filters, cached frames.
+
+One DuckDB connection per process (st.cache_resource); every query runs on its own cursor
+(queries.run and metrics.run_query open one), since a connection is not thread-safe and
+Streamlit runs each session in its own thread. Frames are cached with st.cache_data, keyed
+by the database, a data version that changes with every load, and the filters.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import db, metrics, series, urlstate
+from dashboard.config import Config, load_config
+from dashboard.errors import TemplateNoiseError
+from dashboard.filters import Filters
+from dashboard.ingest import ingest
+
+DB_ENV = "TEMPLATE_NOISE_DB"
+CONFIG_ENV = "TEMPLATE_NOISE_CONFIG"
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "notifications.jsonl"
+FILTERS_KEY = "tn_filters"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the dashboard's data and thresholds come from."""
+
+    db: str | None  # None: the bundled sample in an in-memory database
+    config: str | None  # None: the defaults shipped with the package
+
+
+def source_from(argv: Sequence[str], env: dict[str, str] | os._Environ[str]) -> Source:
+    """`--db FILE` / `--config FILE` after `--` on the streamlit command line (as
+    `template-noise serve` passes them), else the environment (tests), else the defaults."""
+    found: dict[str, str] = {}
+    args = list(argv)
+    for i, arg in enumerate(args):
+        for name in ("--db", "--config"):
+            if arg == name and i + 1 < len(args):
+                found[name] = args[i + 1]
+            elif arg.startswith(name + "="):
+                found[name] = arg.split("=", 1)[1]
+    return Source(
+        db=found.get("--db") or env.get(DB_ENV) or None,
+        config=found.get("--config") or env.get(CONFIG_ENV) or None,
+    )
+
+
+def source() -> Source:
+    return source_from(sys.argv[1:], os.environ)
+
+
+def _sample_files() -> list[str]:
+    if SAMPLE.is_file():
+        return [str(SAMPLE)]
+    from dashboard.sample import write_sample  # only when the committed sample is missing
+
+    out = Path(tempfile.mkdtemp(prefix="template-noise-sample-"))
+    return [str(p) for p in write_sample(out)]
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _connection(db_path: str | None) -> duckdb.DuckDBPyConnection:
+    if db_path:
+        return db.connect(db_path)
+    con = db.connect(None)
+    ingest(con, _sample_files())
+    return con
+
+
+@st.cache_resource(show_spinner=False)
+def _config(path: str | None) -> Config:
+    return load_config(path)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    return _connection(source().db)
+
+
+def config() -> Config:
+    return _config(source().config)
+
+
+def db_label() -> str:
+    src = source()
+    return src.db if src.db else "bundled sample (in memory)"
+
+
+def data_version() -> str:
+    """Cheap (two counts); read every run so a load by another session shows at once."""
+    return series.data_version(connection())
+
+
+def _key() -> tuple[str, str, str]:
+    src = source()
+    return (src.db or ":sample:", src.config or ":defaults:", data_version())
+
+
+# ---- cached frames -------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _metrics(
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters
+) -> pd.DataFrame:
+    return metrics.compute_metrics(_con, filters, config())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overall(
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters
+) -> dict[str, Any]:
+    return metrics.overall_metrics(_con, filters, config())
+
+
+def template_metrics(filters: Filters) -> pd.DataFrame:
+    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
+    return _metrics(connection(), _key(), filters)
+
+
+def overall_metrics(filters: Filters) -> dict[str, Any]:
+    return _overall(connection(), _key(), filters)
+
+
+_SERIES: dict[str, Callable[..., pd.DataFrame]] = {
+    "templates": series.templates,
+    "volume_over_time": series.volume_over_time,
+    "template_over_time": series.template_over_time,
+    "template_keysets": series.template_keysets,
+    "template_breakdown": series.template_breakdown,
+    "template_examples": series.template_examples,
+    "template_recipients": series.template_recipients,
+    "delivery_over_time": series.delivery_over_time,
+    "delivery_latency": series.delivery_latency,
+    "attempts": series.attempts,
+    "stream_over_time": series.stream_over_time,
+    "stream_outages": series.stream_outages,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _series(
+    _con: duckdb.DuckDBPyConnection,
+    key: tuple[str, ...],
+    name: str,
+    filters: Filters,
+    extra: tuple[Any, ...],
+) -> pd.DataFrame:
+    return _SERIES[name](_con, filters, config(), *extra)
+
+
+def frame(name: str, filters: Filters, *extra: Any) -> pd.DataFrame:
+    """A chart series of dashboard.series (allow-listed by name), cached."""
+    return _series(connection(), _key(), name, filters, extra)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _filter_options(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> series.FilterOptions:
+    return series.filter_options(_con)
+
+
+def filter_options() -> series.FilterOptions:
+    return _filter_options(connection(), _key())
+
+
+def clear_caches() -> None:
+    """Drop cached frames (after a load the data version changes anyway; this frees memory)."""
+    _metrics.clear()
+    _overall.clear()
+    _series.clear()
+    _filter_options.clear()
+
+
+@contextmanager
+def shown_errors() -> Iterator[None]:
+    """Our own errors (bad input, a failing query) as an error box, not a traceback."""
+    try:
+        yield
+    except TemplateNoiseError as e:
+        st.error(str(e))
+
+
+# ---- the shared filters ----------------------------------------------------------------
+
+_W = {  # widget keys of the sidebar filters
+    "days": "f_days",
+    "severity": "f_severity",
+    "scope": "f_scope",
+    "q": "f_search",
+    "dedup": "f_dedup",
+}
+
+
+def _seed_from_url(opts: series.FilterOptions, cfg: Config) -> None:
+    """First run of a session: the widgets start from the URL, so a shared link reproduces
+    the view. Later runs leave the widgets alone (they are the state, the URL follows)."""
+    if st.session_state.get("tn_seeded"):
+        return
+    parsed = urlstate.filters_from_query(st.query_params.to_dict(), severities=opts.severities)
+    f = parsed.filters
+    first, last = urlstate.day_range(f)
+    data_first = opts.first_at.date() if opts.first_at else date.today()
+    data_last = opts.last_at.date() if opts.last_at else date.today()
+    st.session_state[_W["days"]] = (first or data_first, last or data_last)
+    st.session_state[_W["severity"]] = list(f.severities)
+    st.session_state[_W["scope"]] = list(f.scopes)
+    st.session_state[_W["q"]] = f.template_search
+    st.session_state[_W["dedup"]] = f.dedup_window_minutes or cfg.dedup_window_minutes
+    st.session_state["tn_url_problems"] = parsed.problems
+    st.session_state["tn_seeded"] = True
+
+
+def _reset_filters() -> None:
+    for key in (*_W.values(), "tn_seeded"):
+        st.session_state.pop(key, None)
+    for key in urlstate.FILTER_KEYS:
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+def _filters_from_widgets(opts: series.FilterOptions, cfg: Config) -> Filters:
+    raw = st.session_state.get(_W["days"])
+    days: list[date] = list(raw) if isinstance(raw, list | tuple) else [raw] if raw else []
+    first: date | None = days[0] if len(days) > 0 else None
+    last: date | None = days[1] if len(days) > 1 else None
+    # The whole data range means "no restriction": the URL stays short, and new data
+    # loaded later is not cut off by a stale bound.
+    if first and opts.first_at and first <= opts.first_at.date():
+        first = None
+    if last and opts.last_at and last >= opts.last_at.date():
+        last = None
+    since, until = urlstate.window_from_days(first, last)
+    dedup = int(st.session_state.get(_W["dedup"]) or cfg.dedup_window_minutes)
+    return Filters(
+        since=since,
+        until=until,
+        severities=tuple(st.session_state.get(_W["severity"]) or ()),
+        scopes=tuple(st.session_state.get(_W["scope"]) or ()),
+        template_search=str(st.session_state.get(_W["q"]) or "").strip()[: urlstate.MAX_SEARCH],
+        dedup_window_minutes=None if dedup == cfg.dedup_window_minutes else dedup,
+    )
+
+
+def _sync_url(filters: Filters) -> None:
+    want = urlstate.query_from_filters(filters)
+    for key in urlstate.FILTER_KEYS:
+        if key in want:
+            if st.query_params.get(key) != want[key]:
+                st.query_params[key] = want[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def sidebar_filters() -> Filters:
+    """The shared filters in the sidebar, kept in the URL; stored for the pages."""
+    cfg = config()
+    opts = filter_options()
+    _seed_from_url(opts, cfg)
+    severities = list(dict.fromkeys((*cfg.allowed_severities, *opts.severities, "unset")))
+    with st.sidebar:
+        st.subheader("Filters")
+        st.date_input(
+            "Created between (UTC days)",
+            key=_W["days"],
+            help="Notifications created on these days, first and last included.",
+        )
+        st.multiselect("Severity", severities, key=_W["severity"], placeholder="all")
+        st.multiselect("Scope", list(urlstate.SCOPES), key=_W["scope"], placeholder="all")
+        st.text_input("Template contains", key=_W["q"], max_chars=urlstate.MAX_SEARCH)
+        st.number_input(
+            "Dedup window (minutes)",
+            min_value=1,
+            max_value=urlstate.MAX_DEDUP_MINUTES,
+            step=5,
+            key=_W["dedup"],
+            help="A repeat to the same recipient within this window counts as a duplicate.",
+        )
+        st.button("Reset filters", key="f_reset", on_click=_reset_filters)
+        for problem in st.session_state.get("tn_url_problems", []):
+            st.caption(f"Link parameter ignored: {problem}")
+        st.caption(f"Data: {db_label()}")
+    filters = _filters_from_widgets(opts, cfg)
+    _sync_url(filters)
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters app.py set up for this run."""
+    value = st.session_state.get(FILTERS_KEY)
+    return value if isinstance(value, Filters) else Filters()
+
+
+def pct(value: Any) -> str:
+    """A rate (fraction) as a percentage for display; n/a where the metric is undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{float(value):.1%}"
+
+
+def filters_query(filters: Filters) -> dict[str, str]:
+    return urlstate.query_from_filters(filters)
+
+
+def window_caption(filters: Filters) -> str:
+    first, last = urlstate.day_range(filters)
+    if first is None and last is None:
+        return "all data"
+    start = first.isoformat() if first else "start"
+    end = last.isoformat() if last else "latest"
+    return f"{start} to {end} (UTC)"
+
+
+def recent_window(filters: Filters, days: int | None) -> Filters:
+    """The filters narrowed to the last `days` days before the latest data (None: as is)."""
+    if days is None:
+        return filters
+    opts = filter_options()
+    if opts.last_at is None:
+        return filters
+    end = filters.until or (opts.last_at + timedelta(microseconds=1))
+    start = end - timedelta(days=days)
+    since = max(start, filters.since) if filters.since else start
+    return Filters(
+        since=since,
+        until=filters.until,
+        as_of=filters.as_of,
+        severities=filters.severities,
+        scopes=filters.scopes,
+        template_search=filters.template_search,
+        dedup_window_minutes=filters.dedup_window_minutes,
+    )
