@@ -27,29 +27,53 @@ APP_URL = "https://app.example.com"
 N_USERS = 300
 # workspace id -> (name, organization)
 WORKSPACES = {
-    "ws_acme_core": ("Core Platform", "org_acme"), "ws_acme_growth": ("Growth", "org_acme"),
-    "ws_globex_ops": ("Operations", "org_globex"), "ws_initech_fin": ("Finance", "org_initech"),
-    "ws_initech_it": ("IT", "org_initech"), "ws_umbrella_lab": ("Research Lab", "org_umbrella"),
-    "ws_hooli_eng": ("Engineering", "org_hooli"), "ws_hooli_data": ("Data", "org_hooli"),
+    "ws_acme_core": ("Core Platform", "org_acme"),
+    "ws_acme_growth": ("Growth", "org_acme"),
+    "ws_globex_ops": ("Operations", "org_globex"),
+    "ws_initech_fin": ("Finance", "org_initech"),
+    "ws_initech_it": ("IT", "org_initech"),
+    "ws_umbrella_lab": ("Research Lab", "org_umbrella"),
+    "ws_hooli_eng": ("Engineering", "org_hooli"),
+    "ws_hooli_data": ("Data", "org_hooli"),
 }
 FIRST = ("Ada", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jules", "Kofi")
 LAST = ("Okafor", "Silva", "Nguyen", "Schmidt", "Kowalski", "Haddad", "Tanaka", "Murphy")
 CHOICES: dict[str, tuple[str, ...]] = {
-    "device": ("Chrome on macOS", "Firefox on Windows", "Safari on iOS", "Edge on Windows",
-               "Chrome on Android"),
-    "location": ("Lisbon, PT", "Lagos, NG", "Sao Paulo, BR", "Frankfurt, DE", "Jakarta, ID",
-                 "Ashburn, US", "Warsaw, PL"),
+    "device": (
+        "Chrome on macOS",
+        "Firefox on Windows",
+        "Safari on iOS",
+        "Edge on Windows",
+        "Chrome on Android",
+    ),
+    "location": (
+        "Lisbon, PT",
+        "Lagos, NG",
+        "Sao Paulo, BR",
+        "Frankfurt, DE",
+        "Jakarta, ID",
+        "Ashburn, US",
+        "Warsaw, PL",
+    ),
     "method": ("authenticator app", "security key", "SMS"),
     "key_name": ("CI deploy key", "Billing sync", "Terraform", "Zapier integration", "Mobile app"),
-    "automation": ("auto_012:Sync invoices to Xero", "auto_027:Nightly CRM export",
-                   "auto_031:Provision new hires", "auto_044:Rotate staging secrets",
-                   "auto_058:Slack digest"),
+    "automation": (
+        "auto_012:Sync invoices to Xero",
+        "auto_027:Nightly CRM export",
+        "auto_031:Provision new hires",
+        "auto_044:Rotate staging secrets",
+        "auto_058:Slack digest",
+    ),
     "step": ("Fetch records", "Transform payload", "Push to destination", "Send summary email"),
     "role": ("owner", "admin", "member", "billing", "viewer"),
     "change": ("added to", "removed from"),
     "hook_host": ("hooks.acme-shop.io", "api.example.com", "ingest.globex.net", "n8n.initech.dev"),
-    "error": ("503 Service Unavailable from notifications API", "timeout after 10000 ms",
-              "connection reset by peer", "429 Too Many Requests"),
+    "error": (
+        "503 Service Unavailable from notifications API",
+        "timeout after 10000 ms",
+        "connection reset by peer",
+        "429 Too Many Requests",
+    ),
 }
 IP_PREFIXES = ("203.0.113", "198.51.100", "192.0.2", "185.220.101", "45.83.64")
 
@@ -59,91 +83,189 @@ class Spec:
     """One template: its payload, how users engage with it, and which noise it plants."""
 
     key: str
-    weight: float                                 # share of all notifications
-    title: str                                    # str.format patterns over the context
+    weight: float  # share of all notifications
+    title: str  # str.format patterns over the context
     body: str
-    metadata: tuple[str, ...]                     # "key" or "key=context field"
-    severities: tuple[tuple[str, float], ...]     # (severity, weight)
-    scope: str = "user"                           # user | organization | workspace
-    template_in: str = "field"                    # field | metadata | none (inferred from title)
+    metadata: tuple[str, ...]  # "key" or "key=context field"
+    severities: tuple[tuple[str, float], ...]  # (severity, weight)
+    scope: str = "user"  # user | organization | workspace
+    template_in: str = "field"  # field | metadata | none (inferred from title)
     expires_hours: int | None = None
-    expires_alias: float = 0.0                    # share sent with expires_in_hours instead
-    cta: tuple[str, str] | None = None            # (label, payload pattern)
+    expires_alias: float = 0.0  # share sent with expires_in_hours instead
+    cta: tuple[str, str] | None = None  # (label, payload pattern)
     cta_styles: tuple[tuple[str, float], ...] = (("ctas", 1.0),)
     dedup_key: str | None = None
     read: float = 0.85
-    archive: float = 0.3                          # of read ones
-    dismiss: float = 0.1                          # archived without reading, of unread ones
+    archive: float = 0.3  # of read ones
+    dismiss: float = 0.1  # archived without reading, of unread ones
     star: float = 0.05
-    click: float = 0.4                            # of read ones with a CTA
-    duplicates: float = 0.0                       # re-sent within minutes, keys reordered
-    flood: float = 0.0                            # sent in bursts of 12-16 to one user in hours
-    drift: tuple[str, ...] = ()                   # an alternate metadata key set ...
-    drift_rate: float = 0.0                       # ... used by this share of sends
-    invalid_metadata: tuple[object, ...] = ()     # non-object metadata, each planted a few times
-    retries: float = 0.0                          # share needing more than one attempt
+    click: float = 0.4  # of read ones with a CTA
+    duplicates: float = 0.0  # re-sent within minutes, keys reordered
+    flood: float = 0.0  # sent in bursts of 12-16 to one user in hours
+    drift: tuple[str, ...] = ()  # an alternate metadata key set ...
+    drift_rate: float = 0.0  # ... used by this share of sends
+    invalid_metadata: tuple[object, ...] = ()  # non-object metadata, each planted a few times
+    retries: float = 0.0  # share needing more than one attempt
     max_attempt: int = 2
-    failures: float = 0.0                         # share that only ever fails
+    failures: float = 0.0  # share that only ever fails
 
 
 SPECS: tuple[Spec, ...] = (
     # clean: read, expiring, one severity, stable metadata, no duplicates
-    Spec("security.password_changed", 0.10, "Your password was changed",
-         "Your password was changed from {device} ({ip}). If this wasn't you, reset it now.",
-         ("ip", "device"), (("info", 1),), expires_hours=72, dedup_key="password_changed:{ref}",
-         cta=("Review security", "/settings/security")),
-    Spec("security.mfa_enabled", 0.07, "Two-factor authentication enabled",
-         "Sign-ins now require your {method}.", ("method", "device"), (("success", 1),),
-         expires_hours=168, expires_alias=0.4, star=0.1),
-    Spec("collaboration.invite_accepted", 0.09, "{invitee_name} accepted your invite",
-         "{invitee_email} joined {workspace_name}.", ("workspace_id", "invitee_email"),
-         (("success", 1),), template_in="metadata", expires_hours=48, read=0.8, star=0.15),
+    Spec(
+        "security.password_changed",
+        0.10,
+        "Your password was changed",
+        "Your password was changed from {device} ({ip}). If this wasn't you, reset it now.",
+        ("ip", "device"),
+        (("info", 1),),
+        expires_hours=72,
+        dedup_key="password_changed:{ref}",
+        cta=("Review security", "/settings/security"),
+    ),
+    Spec(
+        "security.mfa_enabled",
+        0.07,
+        "Two-factor authentication enabled",
+        "Sign-ins now require your {method}.",
+        ("method", "device"),
+        (("success", 1),),
+        expires_hours=168,
+        expires_alias=0.4,
+        star=0.1,
+    ),
+    Spec(
+        "collaboration.invite_accepted",
+        0.09,
+        "{invitee_name} accepted your invite",
+        "{invitee_email} joined {workspace_name}.",
+        ("workspace_id", "invitee_email"),
+        (("success", 1),),
+        template_in="metadata",
+        expires_hours=48,
+        read=0.8,
+        star=0.15,
+    ),
     # noisy or unconventional, one story each
-    Spec("security.mfa_disabled", 0.07, "Two-factor authentication disabled",
-         "Two-factor authentication was turned off from {device}. Turn it back on to stay safe.",
-         ("device", "ip"), (("warning", 1),), expires_hours=168, retries=0.3, max_attempt=7,
-         failures=0.06, cta=("Turn on 2FA", "/settings/security/2fa")),
-    Spec("unknown_signin", 0.08, "Unknown sign-in from {ip}", "We noticed a sign-in from "
-         "{location} using {device}. If this wasn't you, change your password.",
-         ("ip", "location", "device"), (("critical", 1),), template_in="none",
-         expires_hours=48, read=0.9, retries=0.01),
-    Spec("collaboration.role_changed", 0.09, "Your role in {workspace_name} changed",
-         "{actor_name} changed your role from {previous_role} to {role}.",
-         ("workspace_id", "role", "previous_role"), (("info", 1),), expires_hours=72, read=0.75,
-         drift=("workspace=workspace_name", "new_role=role", "old_role=previous_role"),
-         drift_rate=0.12, invalid_metadata=("role=admin", ("admin", "member"))),
-    Spec("collaboration.workspace_membership_updated", 0.08, "Workspace membership updated",
-         "{invitee_email} was {change} {workspace_name}.",
-         ("workspace_id", "member_email=invitee_email", "change"), (("info", 1),),
-         scope="workspace", template_in="metadata", read=0.35, dismiss=0.75, archive=0.2),
-    Spec("operations.webhook_endpoint_disabled", 0.13, "Webhook endpoint disabled",
-         "Endpoint {endpoint_url} returned repeated failures and was disabled.",
-         ("endpoint_id", "consecutive_failures=failures"), (("warning", 1),), expires_hours=24,
-         cta=("Review endpoint", "/settings/webhooks/{endpoint_id}"),
-         cta_styles=(("ctas", 0.5), ("action_url", 0.3), ("url", 0.17), ("both", 0.03)),
-         read=0.5, dismiss=0.2, flood=0.3, retries=0.02),
-    Spec("operations.api_key_revoked", 0.08, "API key revoked",
-         "The API key \"{key_name}\" ({key_id}) was revoked by {actor_name}.",
-         ("key_id", "revoked_by=actor_id"), (("warning", 0.6), ("error", 0.4)),
-         expires_hours=72, dedup_key="api_key_revoked:{key_id}", failures=0.005,
-         cta=("View API keys", "/settings/api-keys")),
-    Spec("operations.api_key_rotated", 0.08, "API key rotated",
-         "The API key \"{key_name}\" was rotated. Update integrations still using the old key.",
-         ("key_id", "rotated_by=actor_id"), (("info", 1),), scope="organization",
-         read=0.1, dismiss=0.05, retries=0.01),
-    Spec("operations.automation_failed", 0.13, "Automation failed",
-         "\"{automation_name}\" failed at step \"{step}\" and needs attention.",
-         ("automation_id", "run_id", "step"), (("error", 1),), expires_hours=24,
-         read=0.6, dismiss=0.15, duplicates=0.15, retries=0.02,
-         cta=("View run", "/automations/{automation_id}/runs/{run_id}")),
+    Spec(
+        "security.mfa_disabled",
+        0.07,
+        "Two-factor authentication disabled",
+        "Two-factor authentication was turned off from {device}. Turn it back on to stay safe.",
+        ("device", "ip"),
+        (("warning", 1),),
+        expires_hours=168,
+        retries=0.3,
+        max_attempt=7,
+        failures=0.06,
+        cta=("Turn on 2FA", "/settings/security/2fa"),
+    ),
+    Spec(
+        "unknown_signin",
+        0.08,
+        "Unknown sign-in from {ip}",
+        "We noticed a sign-in from "
+        "{location} using {device}. If this wasn't you, change your password.",
+        ("ip", "location", "device"),
+        (("critical", 1),),
+        template_in="none",
+        expires_hours=48,
+        read=0.9,
+        retries=0.01,
+    ),
+    Spec(
+        "collaboration.role_changed",
+        0.09,
+        "Your role in {workspace_name} changed",
+        "{actor_name} changed your role from {previous_role} to {role}.",
+        ("workspace_id", "role", "previous_role"),
+        (("info", 1),),
+        expires_hours=72,
+        read=0.75,
+        drift=("workspace=workspace_name", "new_role=role", "old_role=previous_role"),
+        drift_rate=0.12,
+        invalid_metadata=("role=admin", ("admin", "member")),
+    ),
+    Spec(
+        "collaboration.workspace_membership_updated",
+        0.08,
+        "Workspace membership updated",
+        "{invitee_email} was {change} {workspace_name}.",
+        ("workspace_id", "member_email=invitee_email", "change"),
+        (("info", 1),),
+        scope="workspace",
+        template_in="metadata",
+        read=0.35,
+        dismiss=0.75,
+        archive=0.2,
+    ),
+    Spec(
+        "operations.webhook_endpoint_disabled",
+        0.13,
+        "Webhook endpoint disabled",
+        "Endpoint {endpoint_url} returned repeated failures and was disabled.",
+        ("endpoint_id", "consecutive_failures=failures"),
+        (("warning", 1),),
+        expires_hours=24,
+        cta=("Review endpoint", "/settings/webhooks/{endpoint_id}"),
+        cta_styles=(("ctas", 0.5), ("action_url", 0.3), ("url", 0.17), ("both", 0.03)),
+        read=0.5,
+        dismiss=0.2,
+        flood=0.3,
+        retries=0.02,
+    ),
+    Spec(
+        "operations.api_key_revoked",
+        0.08,
+        "API key revoked",
+        'The API key "{key_name}" ({key_id}) was revoked by {actor_name}.',
+        ("key_id", "revoked_by=actor_id"),
+        (("warning", 0.6), ("error", 0.4)),
+        expires_hours=72,
+        dedup_key="api_key_revoked:{key_id}",
+        failures=0.005,
+        cta=("View API keys", "/settings/api-keys"),
+    ),
+    Spec(
+        "operations.api_key_rotated",
+        0.08,
+        "API key rotated",
+        'The API key "{key_name}" was rotated. Update integrations still using the old key.',
+        ("key_id", "rotated_by=actor_id"),
+        (("info", 1),),
+        scope="organization",
+        read=0.1,
+        dismiss=0.05,
+        retries=0.01,
+    ),
+    Spec(
+        "operations.automation_failed",
+        0.13,
+        "Automation failed",
+        '"{automation_name}" failed at step "{step}" and needs attention.',
+        ("automation_id", "run_id", "step"),
+        (("error", 1),),
+        expires_hours=24,
+        read=0.6,
+        dismiss=0.15,
+        duplicates=0.15,
+        retries=0.02,
+        cta=("View run", "/automations/{automation_id}/runs/{run_id}"),
+    ),
 )
 # The three unusable lines the ingest must reject (and keep), at fixed relative positions.
 UNUSABLE: tuple[tuple[float, str], ...] = (
     (0.2, '{"event_type": "read", "occurred_at": "2026-10-12T08:1'),  # truncated object
-    (0.5, '{"event_type": "bounced", "occurred_at": "2026-10-15T09:30:00.000Z", '
-          '"event_id": "evt_bounced_0001", "notification_id": "363852516556800000"}'),
-    (0.8, '{"event_type": "read", "occurred_at": "yesterday", "event_id": "evt_yesterday_0001", '
-          '"notification_id": "363852516556800000", "user_id": "u_0001"}'),
+    (
+        0.5,
+        '{"event_type": "bounced", "occurred_at": "2026-10-15T09:30:00.000Z", '
+        '"event_id": "evt_bounced_0001", "notification_id": "363852516556800000"}',
+    ),
+    (
+        0.8,
+        '{"event_type": "read", "occurred_at": "yesterday", "event_id": "evt_yesterday_0001", '
+        '"notification_id": "363852516556800000", "user_id": "u_0001"}',
+    ),
 )
 
 Row = dict[str, object]
@@ -152,13 +274,13 @@ Row = dict[str, object]
 @dataclass
 class _Plan:
     spec: Spec
-    created: int                    # ms of the last attempt (the `sent`, unless failed)
-    target: tuple[str, str]         # (user_id | organization_id | workspace_id, its value)
+    created: int  # ms of the last attempt (the `sent`, unless failed)
+    target: tuple[str, str]  # (user_id | organization_id | workspace_id, its value)
     ctx: dict[str, str]
     severity: str
     nid: str = ""
     reorder: bool = False
-    metadata: object = None         # planted non-object metadata
+    metadata: object = None  # planted non-object metadata
     drifted: bool = False
     attempts: int = 1
     failed: bool = False
@@ -195,16 +317,26 @@ class _Gen:
         role, previous = r.sample(CHOICES["role"], 2)
         invitee = (r.choice(FIRST), r.choice(LAST))
         return {
-            "ip": f"{r.choice(IP_PREFIXES)}.{r.randrange(1, 255)}", "device": pick("device"),
-            "location": pick("location"), "method": pick("method"),
-            "endpoint_id": f"ep_{r.randrange(100, 1000)}", "failures": str(r.randrange(5, 60)),
+            "ip": f"{r.choice(IP_PREFIXES)}.{r.randrange(1, 255)}",
+            "device": pick("device"),
+            "location": pick("location"),
+            "method": pick("method"),
+            "endpoint_id": f"ep_{r.randrange(100, 1000)}",
+            "failures": str(r.randrange(5, 60)),
             "endpoint_url": f"https://{pick('hook_host')}/hooks/{r.getrandbits(24):06x}",
-            "key_id": f"key_{r.getrandbits(32):08x}", "key_name": pick("key_name"),
-            "automation_id": auto_id, "automation_name": auto_name,
-            "run_id": f"run_{r.getrandbits(40):010x}", "step": pick("step"),
-            "role": role, "previous_role": previous, "change": pick("change"),
-            "workspace_id": ws, "workspace_name": WORKSPACES[ws][0],
-            "actor_id": r.choice(self.users), "actor_name": f"{r.choice(FIRST)} {r.choice(LAST)}",
+            "key_id": f"key_{r.getrandbits(32):08x}",
+            "key_name": pick("key_name"),
+            "automation_id": auto_id,
+            "automation_name": auto_name,
+            "run_id": f"run_{r.getrandbits(40):010x}",
+            "step": pick("step"),
+            "role": role,
+            "previous_role": previous,
+            "change": pick("change"),
+            "workspace_id": ws,
+            "workspace_name": WORKSPACES[ws][0],
+            "actor_id": r.choice(self.users),
+            "actor_name": f"{r.choice(FIRST)} {r.choice(LAST)}",
             "invitee_name": " ".join(invitee),
             "invitee_email": f"{invitee[0].lower()}.{invitee[1].lower()}@example.org",
             "ref": f"{r.getrandbits(48):012x}",
@@ -225,8 +357,11 @@ class _Gen:
             # a skewed recipient mix: some users get much more than others
             user = user or self.users[int(len(self.users) * r.random() ** 1.6)]
             ws = self.user_ws[user] if spec.scope == "user" else r.choice(sorted(WORKSPACES))
-            target = {"user": ("user_id", user), "workspace": ("workspace_id", ws),
-                      "organization": ("organization_id", WORKSPACES[ws][1])}[spec.scope]
+            target = {
+                "user": ("user_id", user),
+                "workspace": ("workspace_id", ws),
+                "organization": ("organization_id", WORKSPACES[ws][1]),
+            }[spec.scope]
             return _Plan(spec, created, target, self.context(ws), "")
 
         plans: list[_Plan] = []
@@ -337,8 +472,11 @@ class _Gen:
         r = self.rng
         conn = {u: f"conn_{r.getrandbits(40):010x}" for u in self.users}
         for u in self.users:
-            self.emit(START_MS + r.randrange(30 * _MIN), "stream_connected",
-                      {"user_id": u, "connection_id": conn[u]})
+            self.emit(
+                START_MS + r.randrange(30 * _MIN),
+                "stream_connected",
+                {"user_id": u, "connection_id": conn[u]},
+            )
         created = [p for p in plans if not p.failed]
         mine: dict[str, list[_Plan]] = {}  # user -> their notifications away from the edges
         for p in created:
@@ -352,8 +490,9 @@ class _Gen:
             gaps[u] = (down, up, f"conn_{r.getrandbits(40):010x}")
             self.emit(down, "stream_disconnected", {"user_id": u, "connection_id": conn[u]})
             self.emit(up, "stream_connected", {"user_id": u, "connection_id": gaps[u][2]})
-        missed = [p for p in created if p.user in gaps
-                  and gaps[p.user][0] < p.created < gaps[p.user][1]]
+        missed = [
+            p for p in created if p.user in gaps and gaps[p.user][0] < p.created < gaps[p.user][1]
+        ]
         lost = min(missed, key=lambda p: (p.user, p.created), default=None)
         members: dict[str, list[str]] = {}  # org or workspace -> users, minus the reconnecting
         for u in (u for u in self.users if u not in gaps):
@@ -372,8 +511,9 @@ class _Gen:
                 at, via = up + r.randrange(200, 3000), new_conn
             elif p.created >= up:
                 via = new_conn
-            self.emit(at, "delivered", {"notification_id": p.nid, "user_id": reader,
-                                        "connection_id": via})
+            self.emit(
+                at, "delivered", {"notification_id": p.nid, "user_id": reader, "connection_id": via}
+            )
             self.engage(p, at, reader)
 
 
@@ -392,14 +532,16 @@ def _counts(total: int) -> list[int]:
     return counts
 
 
-def generate_lines(notifications: int = DEFAULT_NOTIFICATIONS,
-                   seed: int = DEFAULT_SEED) -> list[str]:
+def generate_lines(
+    notifications: int = DEFAULT_NOTIFICATIONS, seed: int = DEFAULT_SEED
+) -> list[str]:
     """The event log as JSON Lines text, sorted by time, with the three unusable lines planted."""
     if notifications < 0:
         raise ValueError(f"notifications must be >= 0, got {notifications}")
     gen = _Gen(seed)
-    plans = [p for spec, n in zip(SPECS, _counts(notifications), strict=True)
-             for p in gen.plan(spec, n)]
+    plans = [
+        p for spec, n in zip(SPECS, _counts(notifications), strict=True) for p in gen.plan(spec, n)
+    ]
     plans.sort(key=lambda p: p.created)
     for i, p in enumerate(plans):  # Wacht-style snowflake ids: time, then a sequence
         p.nid = str(((p.created - _WACHT_EPOCH_MS) << 22) | i)
@@ -412,13 +554,17 @@ def generate_lines(notifications: int = DEFAULT_NOTIFICATIONS,
     return lines
 
 
-def write_sample(out_dir: Path, notifications: int = DEFAULT_NOTIFICATIONS,
-                 seed: int = DEFAULT_SEED) -> list[Path]:
+def write_sample(
+    out_dir: Path, notifications: int = DEFAULT_NOTIFICATIONS, seed: int = DEFAULT_SEED
+) -> list[Path]:
     """Write DIR/notifications.jsonl (event log, one JSON object per line) and return the
     paths written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "notifications.jsonl"
-    path.write_text("".join(f"{line}\n" for line in generate_lines(notifications, seed)),
-                    encoding="utf-8", newline="\n")
+    path.write_text(
+        "".join(f"{line}\n" for line in generate_lines(notifications, seed)),
+        encoding="utf-8",
+        newline="\n",
+    )
     return [path]

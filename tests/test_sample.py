@@ -19,8 +19,20 @@ import pytest
 
 from dashboard.sample import DEFAULT_NOTIFICATIONS, DEFAULT_SEED, write_sample
 
-EVENT_TYPES = {"sent", "send_failed", "delivered", "read", "unread", "archived", "unarchived",
-               "starred", "unstarred", "clicked", "stream_connected", "stream_disconnected"}
+EVENT_TYPES = {
+    "sent",
+    "send_failed",
+    "delivered",
+    "read",
+    "unread",
+    "archived",
+    "unarchived",
+    "starred",
+    "unstarred",
+    "clicked",
+    "stream_connected",
+    "stream_disconnected",
+}
 SEVERITIES = {"info", "success", "warning", "error"}
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 IP = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
@@ -122,9 +134,13 @@ def recipient(row: Row) -> str:
 
 def duplicate_pairs(created: list[Notif]) -> list[tuple[Notif, Notif]]:
     """(previous, duplicate) per SPEC: same recipient and fingerprint within 60 minutes."""
+
     def fingerprint(r: Row) -> str:
-        return str(r.get("dedup_key") or json.dumps(
-            [r["title"], r["body"], r.get("metadata")], sort_keys=True))
+        return str(
+            r.get("dedup_key")
+            or json.dumps([r["title"], r["body"], r.get("metadata")], sort_keys=True)
+        )
+
     last: dict[tuple[str, str], Notif] = {}
     pairs = []
     for n in sorted(created, key=lambda n: n.created or 0):
@@ -161,8 +177,14 @@ def metrics(s: Sample, notifs: list[Notif]) -> dict[str, Any]:
         "archived_unread_rate": sum(map(archived_unread, created)) / sent,
         "expiry_coverage": sum(map(expires, created)) / sent,
         "stale_unread_rate": sum(
-            not expires(n) and not n.events["read"] and not n.events["archived"]
-            and n.created is not None and n.created <= stale_before for n in created) / sent,
+            not expires(n)
+            and not n.events["read"]
+            and not n.events["archived"]
+            and n.created is not None
+            and n.created <= stale_before
+            for n in created
+        )
+        / sent,
         "metadata_invalid": sum(m is not None and not isinstance(m, dict) for m in metas),
         "metadata_drift_rate": sum(k != common for k in key_sets) / sent,
         "severities": {n.payload.get("severity") for n in created},
@@ -261,8 +283,9 @@ def test_valid_rows_follow_the_spec(sample: Sample) -> None:
 
 def test_engagement_follows_creation(sample: Sample) -> None:
     for n in sample.notifs.values():
-        later = [t for e, times in n.events.items() if e not in ("sent", "send_failed")
-                 for t in times]
+        later = [
+            t for e, times in n.events.items() if e not in ("sent", "send_failed") for t in times
+        ]
         if later:
             assert n.created is not None and min(later) > n.created
     kinds = Counter(r["event_type"] for r in sample.rows)
@@ -271,8 +294,7 @@ def test_engagement_follows_creation(sample: Sample) -> None:
         assert 5 <= kinds[undo] < kinds[undo[2:]] / 2
 
 
-def test_every_template_tells_its_story(templates: dict[str, list[Notif]],
-                                        sample: Sample) -> None:
+def test_every_template_tells_its_story(templates: dict[str, list[Notif]], sample: Sample) -> None:
     got = {t: flags(metrics(sample, ns)) for t, ns in templates.items()}
     assert got == EXPECTED_FLAGS
     assert all(metrics(sample, ns)["sent"] >= 50 for ns in templates.values())
@@ -280,25 +302,40 @@ def test_every_template_tells_its_story(templates: dict[str, list[Notif]],
 
 def test_template_sources_and_scopes(templates: dict[str, list[Notif]]) -> None:
     def sources(t: str) -> set[str]:
-        return {"field" if "template" in n.payload else
-                "metadata" if isinstance(n.payload.get("metadata"), dict)
-                and "template" in n.payload["metadata"] else "title" for n in templates[t]}
+        return {
+            "field"
+            if "template" in n.payload
+            else "metadata"
+            if isinstance(n.payload.get("metadata"), dict) and "template" in n.payload["metadata"]
+            else "title"
+            for n in templates[t]
+        }
+
     assert sources(SIGNIN) == {"title"}
     assert len({n.payload["title"] for n in templates[SIGNIN]}) > 50
     assert sources("collaboration.invite_accepted") == {"metadata"}
     assert sum(sources(t) == {"field"} for t in templates) == 8
-    scoped = {t: {("organization_id" in n.payload, "workspace_id" in n.payload,
-                   "user_id" in n.payload) for n in ns} for t, ns in templates.items()}
+    scoped = {
+        t: {
+            ("organization_id" in n.payload, "workspace_id" in n.payload, "user_id" in n.payload)
+            for n in ns
+        }
+        for t, ns in templates.items()
+    }
     assert scoped["operations.api_key_rotated"] == {(True, False, False)}
     assert scoped["collaboration.workspace_membership_updated"] == {(False, True, False)}
 
 
-def test_duplicates_reorder_metadata_keys(sample: Sample,
-                                          templates: dict[str, list[Notif]]) -> None:
+def test_duplicates_reorder_metadata_keys(
+    sample: Sample, templates: dict[str, list[Notif]]
+) -> None:
     pairs = duplicate_pairs([n for n in templates["operations.automation_failed"] if n.created])
-    reordered = [(a, b) for a, b in pairs
-                 if a.payload["metadata"] == b.payload["metadata"]
-                 and list(a.payload["metadata"]) != list(b.payload["metadata"])]
+    reordered = [
+        (a, b)
+        for a, b in pairs
+        if a.payload["metadata"] == b.payload["metadata"]
+        and list(a.payload["metadata"]) != list(b.payload["metadata"])
+    ]
     assert len(pairs) > 40 and len(reordered) > len(pairs) / 2
     assert all(a.payload["body"] == b.payload["body"] for a, b in pairs)
 
@@ -306,7 +343,9 @@ def test_duplicates_reorder_metadata_keys(sample: Sample,
 def test_metadata_drift_and_invalid(templates: dict[str, list[Notif]]) -> None:
     metas = [n.payload.get("metadata") for n in templates["collaboration.role_changed"]]
     assert Counter(type(m).__name__ for m in metas if not isinstance(m, dict)) == {
-        "str": 2, "list": 2}
+        "str": 2,
+        "list": 2,
+    }
     assert "role=admin" in metas
     key_sets = Counter(frozenset(m) for m in metas if isinstance(m, dict))
     assert len(key_sets) == 2 and min(key_sets.values()) / len(metas) > 0.08
@@ -315,6 +354,7 @@ def test_metadata_drift_and_invalid(templates: dict[str, list[Notif]]) -> None:
 def test_severities(templates: dict[str, list[Notif]]) -> None:
     def used(t: str) -> set[str]:
         return {n.payload["severity"] for n in templates[t]}
+
     assert used("operations.api_key_revoked") == {"warning", "error"}
     assert used(SIGNIN) == {"critical"}
     assert all(len(used(t)) == 1 and used(t) <= SEVERITIES for t in CLEAN)
@@ -323,6 +363,7 @@ def test_severities(templates: dict[str, list[Notif]]) -> None:
 def test_expiry_conventions(templates: dict[str, list[Notif]]) -> None:
     def keys(t: str) -> Counter[str]:
         return Counter(k for n in templates[t] for k in n.payload if k.startswith("expires"))
+
     assert keys("operations.api_key_rotated") == Counter()
     assert keys("collaboration.workspace_membership_updated") == Counter()
     mfa = keys("security.mfa_enabled")
@@ -336,7 +377,9 @@ def test_retry_storm_and_failures(sample: Sample, templates: dict[str, list[Noti
     assert storms and all(n.created for n in storms)
     for n in storms:
         assert [(r["event_type"], r["attempt"]) for r in n.rows] == [
-            *(("send_failed", a) for a in range(1, 7)), ("sent", 7)]
+            *(("send_failed", a) for a in range(1, 7)),
+            ("sent", 7),
+        ]
     failed = [n for n in mfa if n.created is None]
     assert len(failed) / len(mfa) > 0.04
     assert all(r["error"] and r["event_type"] == "send_failed" for n in failed for r in n.rows)
@@ -348,11 +391,16 @@ def test_ctas_and_clicks(templates: dict[str, list[Notif]]) -> None:
     hooks = [n.payload for n in templates["operations.webhook_endpoint_disabled"]]
     styles = Counter(
         ("ctas" if "payload" in r["ctas"][0] else "url") if "ctas" in r else "action_url"
-        for r in hooks)
+        for r in hooks
+    )
     assert min(styles.values()) > 20 and set(styles) == {"ctas", "url", "action_url"}
     assert any("ctas" in r and "action_url" in r for r in hooks)
-    assert all(set(c) == {"label", "payload"} for t in CLEAN for n in templates[t]
-               for c in n.payload.get("ctas", []))
+    assert all(
+        set(c) == {"label", "payload"}
+        for t in CLEAN
+        for n in templates[t]
+        for c in n.payload.get("ctas", [])
+    )
     for ns in templates.values():
         for n in ns:
             if n.events["clicked"]:
@@ -376,18 +424,31 @@ def test_realtime_reconnect_story(sample: Sample) -> None:
     for r in sample.rows:
         if r["event_type"] == "delivered":
             delivered[r["notification_id"]].append(r)
-    missed = [(nid, n) for nid, n in sample.notifs.items() if n.created and n.rows
-              and n.payload.get("user_id") in gaps
-              and gaps[n.payload["user_id"]][0] < n.created < gaps[n.payload["user_id"]][1]]
-    caught_up = [nid for nid, n in missed
-                 if any(ts(d["occurred_at"]) > gaps[n.payload["user_id"]][1]
-                        and d["connection_id"] == gaps[n.payload["user_id"]][2]
-                        for d in delivered.get(nid, []))]
+    missed = [
+        (nid, n)
+        for nid, n in sample.notifs.items()
+        if n.created
+        and n.rows
+        and n.payload.get("user_id") in gaps
+        and gaps[n.payload["user_id"]][0] < n.created < gaps[n.payload["user_id"]][1]
+    ]
+    caught_up = [
+        nid
+        for nid, n in missed
+        if any(
+            ts(d["occurred_at"]) > gaps[n.payload["user_id"]][1]
+            and d["connection_id"] == gaps[n.payload["user_id"]][2]
+            for d in delivered.get(nid, [])
+        )
+    ]
     assert len(missed) >= 4 and len(missed) - len(caught_up) == 1
     created = [n for n in sample.notifs.values() if n.created]
     assert len(delivered) == len(created) - 1
-    latency = [(d - n.created).total_seconds() for n in created
-               if (d := n.first("delivered")) and n.created]
+    latency = [
+        (d - n.created).total_seconds()
+        for n in created
+        if (d := n.first("delivered")) and n.created
+    ]
     p50, p95 = median(latency), quantiles(latency, n=20)[-1]
     assert 0.2 < p50 < 3 and p95 > 2 * p50 and max(latency) > 10
 
