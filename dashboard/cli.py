@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
 
 from dashboard import db
-from dashboard.errors import TemplateNoiseError
+from dashboard.errors import InputError, TemplateNoiseError
+from dashboard.filters import Filters
 from dashboard.ingest import IngestReport, ingest
 
 
@@ -42,6 +48,71 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = ingest(con, args.paths, progress=None if args.format == "json" else _progress)
     _print_ingest(report, args.format)
     return 0
+
+
+def _timestamp(text: str | None, option: str) -> datetime | None:
+    """ISO-8601 (no offset = UTC) or epoch milliseconds, as the logs accept; aware UTC."""
+    if text is None:
+        return None
+    raw = text.strip()
+    try:
+        if re.fullmatch(r"-?[0-9]{1,15}", raw):
+            return datetime.fromtimestamp(int(raw) / 1000, UTC)
+        t = datetime.fromisoformat(raw)
+    except (ValueError, OverflowError, OSError):
+        raise InputError(
+            f"{option}: not a timestamp: {text!r} (ISO-8601 or epoch milliseconds)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _analysis_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    """PATHs: ingest them (into --db if given, else into memory); --db alone: open it."""
+    if args.paths:
+        con = db.connect(args.db)
+        ingest(con, args.paths, progress=_progress)
+        return con
+    if args.db is None:
+        raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
+    if not Path(args.db).is_file():
+        raise InputError(f"{args.db}: no such database file")
+    return db.connect(args.db, read_only=True)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from dashboard import metrics, metrics_report
+    from dashboard.config import load_config
+
+    config = load_config(args.config)
+    filters = Filters(
+        since=_timestamp(args.since, "--since"),
+        until=_timestamp(args.until, "--until"),
+        as_of=_timestamp(args.as_of, "--as-of"),
+    )
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise InputError("--since must be earlier than --until")
+    con = _analysis_db(args)
+    if args.format == "json":
+        print(json.dumps(metrics.metrics_json(con, filters, config), indent=2, allow_nan=False))
+        return 0
+    df = metrics.compute_metrics(con, filters, config)
+    if args.format == "csv":
+        sys.stdout.write(metrics_report.render_csv(df))
+    else:
+        as_of = metrics.resolve_as_of(con, filters, config)
+        sys.stdout.write(metrics_report.render_table(df, metrics.jsonable(as_of)))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from dashboard import checklist
+    from dashboard.config import load_config
+
+    config = load_config(args.config)
+    con = _analysis_db(args)
+    result = checklist.evaluate(con, config, strict=args.strict)
+    sys.stdout.write(checklist.RENDERERS[args.format](result))
+    return result.exit_code
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -92,6 +163,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="DuckDB file (default: in memory)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("metrics", help="per-template metrics, flags and the noise ranking")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument("--since", metavar="TS", help="window start on created_at (inclusive)")
+    p.add_argument("--until", metavar="TS", help="window end on created_at (exclusive)")
+    p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("check", help="the go-live checklist; exit 1 when an item fails")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument("--strict", action="store_true", help="items without data fail too")
+    p.add_argument("--format", choices=["text", "json", "markdown", "junit"], default="text")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("sample", help="write a deterministic sample log")
     p.add_argument("--notifications", type=int, default=DEFAULT_NOTIFICATIONS)

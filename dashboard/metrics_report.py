@@ -1,0 +1,111 @@
+"""`metrics --format table|csv`: the ranking for a terminal and for a spreadsheet.
+
+Both only shape what `metrics.compute_metrics` returned; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.metrics import jsonable
+
+TEMPLATE_WIDTH = 48
+
+
+def _pct(value: Any) -> str:
+    v = jsonable(value)
+    return "-" if v is None else f"{100 * float(v):.1f}%"
+
+
+def _int(value: Any) -> str:
+    v = jsonable(value)
+    return "-" if v is None else str(int(v))
+
+
+def _score(value: Any) -> str:
+    v = jsonable(value)
+    return "-" if v is None else f"{float(v):,.1f}"
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    show: Callable[[Any], str]
+    right: bool = True
+
+
+TABLE: tuple[Column, ...] = (
+    Column("template", "template", lambda v: _short(str(v), TEMPLATE_WIDTH), right=False),
+    Column("sent", "sent", _int),
+    Column("recips", "recipients", _int),
+    Column("max/user/day", "max_per_user_day", _int),
+    Column("dup", "duplicate_rate", _pct),
+    Column("read", "read_rate", _pct),
+    Column("arch unread", "archived_unread_rate", _pct),
+    Column("expiry", "expiry_coverage", _pct),
+    Column("stale", "stale_unread_rate", _pct),
+    Column("fail", "failure_rate", _pct),
+    Column("retry", "retry_rate", _pct),
+    Column("max att", "max_attempts", _int),
+    Column("score", "noise_score", _score),
+    Column("noisy", "noisy", lambda v: "NOISY" if v else "", right=False),
+    Column("flags", "flags", lambda v: ", ".join(v) if len(v) else "", right=False),
+)
+
+
+def render_table(df: pd.DataFrame, as_of: str | None) -> str:
+    """An aligned table, worst first: rates as percentages, flags in the last column."""
+    head = f"{len(df)} templates, as of {as_of or '-'}; rates are percentages of sent"
+    if df.empty:
+        return f"{head}\nno notifications in the window\n"
+    cells = [[c.show(row[c.field]) for c in TABLE] for _, row in df.iterrows()]
+    widths = [max(len(c.header), *(len(r[i]) for r in cells)) for i, c in enumerate(TABLE)]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if c.right else v.ljust(w)
+            for v, w, c in zip(values, widths, TABLE, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([head, line([c.header for c in TABLE]), rule, *map(line, cells)]) + "\n"
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    v = jsonable(value)
+    if isinstance(v, list):
+        v = ";".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def render_csv(df: pd.DataFrame) -> str:
+    """Every column, rates as fractions, lists joined with ';', formula-like text quoted."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(df.columns))
+    for row in df.itertuples(index=False):
+        writer.writerow([_csv_cell(v) for v in row])
+    return out.getvalue()
