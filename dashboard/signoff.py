@@ -80,8 +80,8 @@ def record(
     fingerprint = data_fingerprint(con)
     params: dict[str, Any] = {
         "signed_at": when,
-        "name": name,
-        "role": role,
+        "signer_name": name,
+        "signer_role": role,
         "notes": notes_text or None,
         "waivers": json.dumps(dict(waivers or {}), sort_keys=True),
         "status": status,
@@ -143,49 +143,36 @@ def _cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _evidence(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def to_markdown(
-    result: Mapping[str, Any],
+def markdown_report(
+    checklist_markdown: str,
     signoffs: list[SignOff],
     *,
-    data_fingerprint: str = "",
+    data_fingerprint: str,
     generated_at: datetime | None = None,
 ) -> str:
-    """The go-live checklist and its sign-offs as a Markdown document."""
+    """The checklist (as `check --format markdown` renders it) followed by its sign-offs."""
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# Go-live checklist",
+        checklist_markdown.rstrip("\n"),
         "",
-        f"Overall status: **{_cell(result.get('status', 'unknown'))}**  ",
-        f"Generated: {when}  ",
+        f"Generated {when} over data fingerprint `{_cell(data_fingerprint)}`.",
+        "",
+        "## Sign-offs",
+        "",
     ]
-    if data_fingerprint:
-        lines.append(f"Data fingerprint: `{_cell(data_fingerprint)}`")
-    lines += ["", "| item | status | evidence | threshold |", "|---|---|---|---|"]
-    for item in result.get("items", []):
-        lines.append(
-            f"| {_cell(item.get('id'))} | {_cell(item.get('status'))} "
-            f"| {_cell(_evidence(item.get('evidence')))} | {_cell(item.get('threshold'))} |"
-        )
-    lines += ["", "## Sign-offs", ""]
     if not signoffs:
         lines.append("No sign-off yet.")
     else:
         lines += [
-            "| # | signed at (UTC) | name | role | status | data fingerprint | notes | waivers |",
+            "| # | signed at (UTC) | name | role | status | data | notes | waivers |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for s in signoffs:
             waivers = "; ".join(f"{k}: {v}" for k, v in sorted(s.waivers.items()))
-            current = " (current data)" if s.data_fingerprint == data_fingerprint else ""
+            data = "current" if s.data_fingerprint == data_fingerprint else "older data"
             lines.append(
                 f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(s.name)} "
-                f"| {_cell(s.role)} | {_cell(s.status)} "
-                f"| `{_cell(s.data_fingerprint)}`{current} | {_cell(s.notes)} | {_cell(waivers)} |"
+                f"| {_cell(s.role)} | {_cell(s.status)} | {data} (`{_cell(s.data_fingerprint)}`) "
+                f"| {_cell(s.notes)} | {_cell(waivers)} |"
             )
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, metrics, series, urlstate
+from dashboard import checklist, db, metrics, series, signoff, urlstate
 from dashboard.config import Config, load_config
 from dashboard.errors import TemplateNoiseError
 from dashboard.filters import Filters
@@ -136,6 +136,25 @@ def overall_metrics(filters: Filters) -> dict[str, Any]:
     return _overall(connection(), _key(), filters)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _checklist(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> checklist.ChecklistResult:
+    return checklist.evaluate(_con, config())
+
+
+def checklist_result() -> checklist.ChecklistResult:
+    """checklist.evaluate over all data with the config: what `template-noise check` says."""
+    return _checklist(connection(), _key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _fingerprint(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> str:
+    return signoff.data_fingerprint(_con)
+
+
+def data_fingerprint() -> str:
+    return _fingerprint(connection(), _key())
+
+
 _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
     "templates": series.templates,
     "volume_over_time": series.volume_over_time,
@@ -183,6 +202,8 @@ def clear_caches() -> None:
     _overall.clear()
     _series.clear()
     _filter_options.clear()
+    _checklist.clear()
+    _fingerprint.clear()
 
 
 @contextmanager

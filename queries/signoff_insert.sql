@@ -1,6 +1,6 @@
 -- signoff_insert: append one release owner's sign-off (never updates or deletes).
 -- grain: one row (the stored sign-off).
--- parameters: $signed_at, $name, $role, $notes, $waivers (JSON text), $status,
+-- parameters: $signed_at, $signer_name, $signer_role, $notes, $waivers (JSON text), $status,
 --             $result (JSON text), $data_fingerprint.
 -- columns: signoff_id, signed_at
 INSERT INTO signoffs
@@ -8,8 +8,8 @@ INSERT INTO signoffs
 SELECT
     coalesce(max(signoff_id), 0) + 1,
     CAST($signed_at AS TIMESTAMP),
-    $name,
-    $role,
+    $signer_name,
+    $signer_role,
     $notes,
     CAST($waivers AS JSON),
     $status,

@@ -1,0 +1,133 @@
+"""Go-live checklist: every item with status, evidence and threshold; the release owner's
+sign-off (stored append-only with the result and a fingerprint of the data); the history;
+a Markdown export. The checklist covers all loaded data, as `template-noise check` does.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import checklist, signoff, ui
+from dashboard.errors import TemplateNoiseError
+
+STATUS_TEXT = {"pass": "✅ pass", "fail": "❌ fail", "no_data": "⚪ no data"}
+BADGE = {"pass": ("PASS", "green"), "fail": ("FAIL", "red")}
+
+
+def threshold_text(threshold: dict[str, object]) -> str:
+    return "; ".join(
+        f"{k} = {', '.join(map(str, v)) if isinstance(v, list | tuple) else v}"
+        for k, v in threshold.items()
+    )
+
+
+st.title("Go-live checklist")
+st.caption(
+    "Over all loaded data with the configured thresholds, exactly as `template-noise check`. "
+    "Items without data need a person's sign-off."
+)
+
+result = ui.checklist_result()
+fingerprint = ui.data_fingerprint()
+text, color = BADGE[result.status]
+counts = result.counts()
+st.badge(text, color=color, icon=":material/flag:")  # type: ignore[arg-type]
+cols = st.columns(4)
+cols[0].metric("Passed", counts["pass"])
+cols[1].metric("Failed", counts["fail"])
+cols[2].metric("No data", counts["no_data"])
+cols[3].metric("Data fingerprint", fingerprint[:12], help=fingerprint)
+
+table = pd.DataFrame(
+    {
+        "item": [i.id for i in result.items],
+        "label": [i.label for i in result.items],
+        "status": [STATUS_TEXT[i.status] for i in result.items],
+        "evidence": [i.summary for i in result.items],
+        "threshold": [threshold_text(i.threshold) for i in result.items],
+        "rule": [i.rule for i in result.items],
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "evidence": st.column_config.TextColumn("evidence", width="large"),
+        "rule": st.column_config.TextColumn("passes when", width="medium"),
+    },
+    key="cl_items",
+)
+with st.expander("Evidence in detail (the numbers and templates behind each item)"):
+    pick = st.selectbox("Item", [i.id for i in result.items], key="cl_item_pick")
+    item = next(i for i in result.items if i.id == pick)
+    st.json(json.dumps(checklist.jsonable_tree(item.evidence)))
+
+st.subheader("Sign off")
+with st.form("signoff_form", clear_on_submit=False):
+    left, right = st.columns(2)
+    name = left.text_input("Name", key="so_name", max_chars=signoff.MAX_FIELD)
+    role = right.text_input("Role", key="so_role", max_chars=signoff.MAX_FIELD,
+                            placeholder="e.g. release owner")  # fmt: skip
+    notes = st.text_area("Notes", key="so_notes", max_chars=signoff.MAX_NOTES)
+    waivers_text = st.text_area(
+        "Waivers (one per line: item or template: reason)",
+        key="so_waivers",
+        help="Accepted failures or items without data, recorded with this sign-off. To "
+        "waive a noisy template in the evaluation itself, add [[waivers]] to the config.",
+    )
+    submitted = st.form_submit_button(f"Sign off ({result.status})", key="so_submit")
+if submitted:
+    try:
+        stored = signoff.record(
+            ui.connection(),
+            name=name,
+            role=role,
+            notes=notes,
+            waivers=signoff.parse_waivers(waivers_text),
+            result=result.as_json(),
+        )
+    except TemplateNoiseError as e:
+        st.warning(f"Not signed: {e}")
+    else:
+        st.success(f"Signed off as #{stored.signoff_id} at {stored.signed_at:%Y-%m-%d %H:%M} UTC.")
+
+st.subheader("Sign-off history")
+history = signoff.history(ui.connection())
+if history:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "#": [s.signoff_id for s in history],
+                "signed at (UTC)": [s.signed_at for s in history],
+                "name": [s.name for s in history],
+                "role": [s.role for s in history],
+                "status": [s.status for s in history],
+                "data": [
+                    "current" if s.data_fingerprint == fingerprint else "older data"
+                    for s in history
+                ],
+                "notes": [s.notes for s in history],
+                "waivers": ["; ".join(f"{k}: {v}" for k, v in s.waivers.items()) for s in history],
+                "fingerprint": [s.data_fingerprint for s in history],
+            }
+        ),
+        hide_index=True,
+        key="cl_history",
+    )
+else:
+    st.info("No sign-off yet.")
+
+report = signoff.markdown_report(
+    checklist.render_markdown(result), history, data_fingerprint=fingerprint
+)
+st.download_button(
+    "Download as Markdown",
+    report,
+    file_name="go-live-checklist.md",
+    mime="text/markdown",
+    key="cl_download",
+    icon=":material/download:",
+)
