@@ -164,8 +164,12 @@ def attempts(df: pd.DataFrame) -> go.Figure:
     title = "Publish attempts per notification"
     if df.empty:
         return _empty(title)
-    long = df.melt(id_vars="attempts", value_vars=["created", "failed"], var_name="outcome",
-                   value_name="notifications")  # fmt: skip
+    long = df.drop(columns="notifications").melt(
+        id_vars="attempts",
+        value_vars=["created", "failed"],
+        var_name="outcome",
+        value_name="notifications",
+    )
     fig = px.bar(long, x="attempts", y="notifications", color="outcome", title=title,
                  color_discrete_map={"created": "#1f77b4", "failed": "#d62728"})  # fmt: skip
     fig.update_xaxes(dtick=1, title="attempts")

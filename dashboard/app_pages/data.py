@@ -1,0 +1,141 @@
+"""Data: load log files (upload or server path) with progress, the ingest report with its
+rejects and reasons, and data freshness (latest event, loads history, rejects table)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import series, ui
+from dashboard.errors import TemplateNoiseError
+from dashboard.ingest import IngestReport, ingest
+from dashboard.queries import execute
+
+MAX_UPLOAD_MB = int(os.environ.get("TEMPLATE_NOISE_MAX_UPLOAD_MB", "200"))
+FILE_TYPES = ["csv", "jsonl", "ndjson", "json", "parquet", "gz"]
+
+
+def _safe_name(name: str) -> str:
+    # Keep the extension (it picks the reader); drop anything path-like from the browser.
+    base = Path(name).name
+    return re.sub(r"[^A-Za-z0-9._-]", "_", base) or "upload.jsonl"
+
+
+def _load(paths: list[str], label: str) -> None:
+    con = ui.connection()
+    with st.status(f"Loading {label}…", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+
+        def progress(i: int, n: int, path: str) -> None:
+            done = i / n if n else 1.0
+            bar.progress(done, text=f"{i}/{n} files" + (f": {Path(path).name}" if path else ""))
+
+        # A cursor of the shared connection: ingest runs its own transaction on it; the
+        # session macros are per cursor, so they are defined on it first.
+        cur = con.cursor()
+        try:
+            execute(cur, "session")
+            report = ingest(cur, paths, progress=progress)
+        except TemplateNoiseError as e:
+            status.update(label=f"Nothing loaded: {e}", state="error", expanded=True)
+            st.session_state["data_report"] = None
+            st.session_state["data_failure"] = str(e)
+            return
+        finally:
+            cur.close()
+        bar.progress(1.0, text="done")
+        status.update(
+            label=f"Loaded {report.events_loaded:,} new events "
+            f"({report.events_already_present:,} already present, {report.rejected:,} rejected)",
+            state="complete",
+            expanded=False,
+        )
+    st.session_state["data_report"] = report
+    st.session_state["data_failure"] = None
+    ui.clear_caches()
+
+
+st.title("Data")
+st.caption(f"Database: {ui.db_label()}")
+
+upload_tab, path_tab = st.tabs(["Upload files", "Load from a path"])
+with upload_tab:
+    with st.form("data_upload_form", clear_on_submit=True):
+        files = st.file_uploader(
+            "Notification logs (CSV, JSON Lines, Parquet; optionally .gz)",
+            type=FILE_TYPES,
+            accept_multiple_files=True,
+            max_upload_size=MAX_UPLOAD_MB,
+            key="data_upload",
+        )
+        upload = st.form_submit_button("Load uploaded files", key="data_upload_submit")
+    if upload and files:
+        tmp = Path(tempfile.mkdtemp(prefix="template-noise-upload-"))
+        paths = []
+        for f in files:
+            target = tmp / _safe_name(f.name)
+            target.write_bytes(f.getvalue())
+            paths.append(str(target))
+        _load(paths, f"{len(paths)} uploaded file(s)")
+    elif upload:
+        st.info("Choose at least one file first.")
+with path_tab:
+    with st.form("data_path_form"):
+        path = st.text_input(
+            "File, directory or glob on the server", key="data_path",
+            placeholder="/var/log/notifications/*.jsonl.gz",
+        )  # fmt: skip
+        by_path = st.form_submit_button("Load", key="data_path_submit")
+    if by_path and path.strip():
+        _load([path.strip()], path.strip())
+
+failure = st.session_state.get("data_failure")
+if failure:
+    st.warning(f"The last load failed and changed nothing: {failure}")
+report = st.session_state.get("data_report")
+if isinstance(report, IngestReport):
+    st.subheader("Ingest report")
+    st.dataframe(
+        pd.DataFrame([vars(f) for f in report.files]), hide_index=True, key="data_report_files"
+    )
+    if report.rejects:
+        st.caption(f"{len(report.rejects):,} rejected line(s), kept in the rejects table:")
+        st.dataframe(
+            pd.DataFrame([vars(r) for r in report.rejects]), hide_index=True,
+            key="data_report_rejects",
+        )  # fmt: skip
+
+st.subheader("Freshness")
+con = ui.connection()
+fresh = series.freshness(con).iloc[0]
+cols = st.columns(5)
+latest = fresh["latest_event"]
+cols[0].metric("Latest event (UTC)", "none" if pd.isna(latest) else f"{latest:%Y-%m-%d %H:%M}")
+cols[1].metric("Events", f"{int(fresh['events']):,}")
+cols[2].metric("Notifications", f"{int(fresh['notifications']):,}")
+cols[3].metric("Templates", f"{int(fresh['templates']):,}")
+cols[4].metric("Rejected lines", f"{int(fresh['rejects']):,}")
+first = fresh["first_event"]
+if not pd.isna(first):
+    st.caption(f"Events from {first:%Y-%m-%d %H:%M} to {latest:%Y-%m-%d %H:%M} UTC.")
+
+st.subheader("Loads")
+st.dataframe(series.loads(con), hide_index=True, key="data_loads")
+
+st.subheader("Rejects")
+reasons = series.reject_reasons(con)
+if reasons.empty:
+    st.caption("No line was rejected.")
+else:
+    st.dataframe(reasons, hide_index=True, key="data_reject_reasons")
+    st.dataframe(
+        series.rejects(con),
+        hide_index=True,
+        column_config={"raw": st.column_config.TextColumn("raw line", width="large")},
+        key="data_rejects",
+    )
