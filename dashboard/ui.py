@@ -245,8 +245,21 @@ def _seed_from_url(opts: series.FilterOptions, cfg: Config) -> None:
     st.session_state["tn_seeded"] = True
 
 
+def _follow_data_range(opts: series.FilterOptions) -> None:
+    """When a load widens the data, a picker still showing the whole old range (that is,
+    no restriction) widens with it instead of silently cutting the new data off."""
+    if opts.first_at is None or opts.last_at is None:
+        return
+    full = (opts.first_at.date(), opts.last_at.date())
+    before = st.session_state.get("tn_full_range")
+    shown = st.session_state.get(_W["days"])
+    if before and before != full and isinstance(shown, list | tuple) and tuple(shown) == before:
+        st.session_state[_W["days"]] = full
+    st.session_state["tn_full_range"] = full
+
+
 def _reset_filters() -> None:
-    for key in (*_W.values(), "tn_seeded"):
+    for key in (*_W.values(), "tn_seeded", "tn_full_range"):
         st.session_state.pop(key, None)
     for key in urlstate.FILTER_KEYS:
         if key in st.query_params:
@@ -291,6 +304,7 @@ def sidebar_filters() -> Filters:
     cfg = config()
     opts = filter_options()
     _seed_from_url(opts, cfg)
+    _follow_data_range(opts)
     severities = list(dict.fromkeys((*cfg.allowed_severities, *opts.severities, "unset")))
     with st.sidebar:
         st.subheader("Filters")

@@ -1,0 +1,364 @@
+"""Every dashboard page under streamlit.testing.v1.AppTest, on a small log in tmp_path.
+
+The pages must run without an exception, show their key widgets, and show the numbers the
+core functions (metrics.compute_metrics, overall_metrics, checklist.evaluate) give for the
+same filters: the dashboard and the CLI never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import dashboard_fixture
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import checklist, db, metrics, signoff
+from dashboard.config import load_config
+from dashboard.filters import Filters
+from dashboard.ui import DB_ENV
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = dashboard_fixture.build(tmp_path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    return path
+
+
+def core(db_path: Path, fn: Any, *args: Any) -> Any:
+    """Run a core function on its own connection to the test database."""
+    con = db.connect(db_path)
+    try:
+        return fn(con, *args)
+    finally:
+        con.close()
+
+
+def expected_metrics(db_path: Path, filters: Filters) -> pd.DataFrame:
+    return core(db_path, metrics.compute_metrics, filters, load_config())
+
+
+def open_page(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.query_params.update(query)
+        at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def table(at: AppTest, *columns: str, exact: bool = False) -> pd.DataFrame:
+    """The one dataframe on the page holding these columns (display-only dataframes carry
+    no key in the element tree, so they are found by what they show)."""
+    found = [
+        d.value
+        for d in at.dataframe
+        if (
+            list(d.value.columns) == list(columns)
+            if exact
+            else set(columns) <= set(d.value.columns)
+        )
+    ]
+    assert len(found) == 1, (columns, [list(d.value.columns) for d in at.dataframe])
+    return found[0]
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def sidebar_keys(at: AppTest) -> None:
+    assert at.date_input(key="f_days")
+    assert at.multiselect(key="f_severity")
+    assert at.multiselect(key="f_scope")
+    assert at.text_input(key="f_search")
+    assert at.number_input(key="f_dedup")
+    assert at.button(key="f_reset")
+
+
+def ranking_matches(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
+    assert shown["template"].tolist() == expected["template"].tolist()
+    for col in ("sent", "duplicates", "max_per_user_day", "noisy"):
+        assert shown[col].tolist() == expected[col].tolist(), col
+    for col in ("read_rate", "duplicate_rate", "archived_unread_rate", "noise_score"):
+        pd.testing.assert_series_equal(
+            shown[col].reset_index(drop=True), expected[col].reset_index(drop=True),
+            check_names=False,
+        )  # fmt: skip
+    assert [list(f) for f in shown["flags"]] == [list(f) for f in expected["flags"]]
+
+
+# ---- Overview ---------------------------------------------------------------------------
+
+
+def test_overview_shows_the_core_ranking(db_path: Path) -> None:
+    at = open_page()
+    sidebar_keys(at)
+    expected = expected_metrics(db_path, Filters())
+    ranking_matches(at.dataframe[0].value, expected)
+    overall = core(db_path, metrics.overall_metrics, Filters(), load_config())
+    shown = metric_values(at)
+    assert shown["Templates"] == str(len(expected))
+    assert shown["Noisy templates"] == str(int(expected["noisy"].sum()))
+    assert shown["Notifications sent"] == f"{overall['sent']:,}"
+    assert shown["Read rate"] == f"{overall['read_rate']:.1%}"
+    assert len(at.get("plotly_chart")) == 2
+    links = at.dataframe[0].value["open"].tolist()
+    assert links[0].startswith("template?template=") and dashboard_fixture.NOISY in links[0]
+
+
+def test_overview_noisy_templates_rank_first(db_path: Path) -> None:
+    shown = open_page().dataframe[0].value
+    noisy = shown["noisy"].tolist()
+    assert noisy == sorted(noisy, reverse=True)
+    assert shown.iloc[0]["template"] == dashboard_fixture.NOISY or bool(shown.iloc[0]["noisy"])
+
+
+def test_changing_a_filter_updates_url_and_numbers(db_path: Path) -> None:
+    at = open_page()
+    at.multiselect(key="f_severity").set_value(["warning"]).run()
+    assert not at.exception
+    assert at.query_params["severity"] == "warning"
+    ranking_matches(
+        at.dataframe[0].value, expected_metrics(db_path, Filters(severities=("warning",)))
+    )
+    at.text_input(key="f_search").input("password").run()
+    assert at.query_params["q"] == "password"
+    # warning + "password": nothing left, said in words
+    assert any("No notifications match" in i.value for i in at.info)
+    assert metric_values(at)["Templates"] == "0"
+
+
+def test_filters_come_from_the_url(db_path: Path) -> None:
+    at = open_page(q="api", scope="organization", dedup="5")
+    assert at.text_input(key="f_search").value == "api"
+    assert at.multiselect(key="f_scope").value == ["organization"]
+    assert at.number_input(key="f_dedup").value == 5
+    want = Filters(scopes=("organization",), template_search="api", dedup_window_minutes=5)
+    ranking_matches(at.dataframe[0].value, expected_metrics(db_path, want))
+
+
+def test_time_range_filter(db_path: Path) -> None:
+    # The log spans 2024-01-01 to 01-03; the URL's until is exclusive, the picker inclusive.
+    at = open_page(since="2024-01-02", until="2024-01-03")
+    assert at.date_input(key="f_days").value == (date(2024, 1, 2), date(2024, 1, 2))
+    want = Filters(since=datetime(2024, 1, 2), until=datetime(2024, 1, 3))
+    ranking_matches(at.dataframe[0].value, expected_metrics(db_path, want))
+    assert (at.query_params["since"], at.query_params["until"]) == ("2024-01-02", "2024-01-03")
+    # The whole range of the data is no restriction at all: it leaves the URL.
+    at.date_input(key="f_days").set_value((date(2024, 1, 1), date(2024, 1, 3))).run()
+    assert "since" not in at.query_params and "until" not in at.query_params
+    ranking_matches(at.dataframe[0].value, expected_metrics(db_path, Filters()))
+
+
+def test_a_bad_url_parameter_is_ignored_not_fatal(db_path: Path) -> None:
+    at = open_page(since="yesterday", scope="galaxy", dedup="-3")
+    ranking_matches(at.dataframe[0].value, expected_metrics(db_path, Filters()))
+    captions = " ".join(c.value for c in at.caption)
+    assert "since" in captions and "scope" in captions
+
+
+# ---- Template ----------------------------------------------------------------------------
+
+
+def test_template_page_shows_the_core_row(db_path: Path) -> None:
+    at = open_page("app_pages/template.py", template=dashboard_fixture.NOISY)
+    assert at.selectbox(key="t_template").value == dashboard_fixture.NOISY
+    row = expected_metrics(db_path, Filters()).set_index("template").loc[dashboard_fixture.NOISY]
+    shown = metric_values(at)
+    assert shown["Sent"] == f"{row['sent']:,}"
+    assert shown["Duplicate rate"] == f"{row['duplicate_rate']:.1%}"
+    assert shown["Read rate"] == f"{row['read_rate']:.1%}"
+    assert shown["Max per user per day"] == str(row["max_per_user_day"])
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    table(at, "severity", "scope", "notifications")
+    table(at, "key_set", "share")
+    table(at, "title", "body", "metadata")
+    table(at, "recipient", "archived_unread")
+
+
+def test_template_series_add_up_to_the_metrics(db_path: Path) -> None:
+    from dashboard import series
+
+    cfg = load_config()
+    want = expected_metrics(db_path, Filters()).set_index("template")
+    frame = core(db_path, series.template_over_time, Filters(), cfg, dashboard_fixture.NOISY, "day")
+    assert frame["sent"].sum() == want.loc[dashboard_fixture.NOISY, "sent"]
+    assert frame["duplicates"].sum() == want.loc[dashboard_fixture.NOISY, "duplicates"]
+    volume = core(db_path, series.volume_over_time, Filters(), cfg, "day")
+    assert volume.groupby("template")["sent"].sum().to_dict() == want["sent"].to_dict()
+
+
+def test_picking_another_template_updates_the_url(db_path: Path) -> None:
+    at = open_page("app_pages/template.py", template=dashboard_fixture.NOISY)
+    at.selectbox(key="t_template").set_value("password.changed").run()
+    assert not at.exception
+    assert at.query_params["template"] == "password.changed"
+    assert metric_values(at)["Sent"] == "56"
+
+
+def test_untrusted_text_is_shown_as_text(db_path: Path) -> None:
+    xss_template = next(
+        t for t in expected_metrics(db_path, Filters())["template"] if "<script>" in t
+    )
+    at = open_page("app_pages/template.py", template=xss_template)
+    codes = [c.value for c in at.code]
+    assert xss_template in codes
+    assert dashboard_fixture.XSS_TITLE in codes  # the inspected example's title
+    for md in at.markdown:
+        assert "<script>" not in md.value and "onerror" not in md.value
+    assert not at.get("html")
+    examples = table(at, "title", "body", "metadata")
+    assert examples["title"].tolist() == [dashboard_fixture.XSS_TITLE]
+
+
+# ---- Delivery health -----------------------------------------------------------------------
+
+
+def test_delivery_page_over_all_data_equals_overall_metrics(db_path: Path) -> None:
+    at = open_page("app_pages/delivery.py")
+    assert at.query_params["window"] == "7d"
+    at.segmented_control(key="d_window").set_value("all").run()
+    assert not at.exception
+    assert at.query_params["window"] == "all"
+    overall = core(db_path, metrics.overall_metrics, Filters(), load_config())
+    shown = metric_values(at)
+    assert shown["Failure rate"] == f"{overall['failure_rate']:.1%}"
+    assert shown["Retry rate"] == f"{overall['retry_rate']:.1%}"
+    assert shown["Max attempts"] == str(overall["max_attempts"])
+    assert shown["Latency p95"] == f"{overall['delivery_p95_s']:.2f} s"
+    assert len(at.get("plotly_chart")) == 4
+    per_template = table(at, "template", "failure_rate", "delivery_p95_s")
+    want = expected_metrics(db_path, Filters()).set_index("template")
+    for _, row in per_template.iterrows():
+        assert row["failed"] == want.loc[row["template"], "failed"]
+    outages = table(at, "user_id", "created_while_offline")
+    assert outages[
+        ["user_id", "created_while_offline", "delivered_after_reconnect"]
+    ].values.tolist() == [["u1", 1, 1]]
+
+
+def test_delivery_window_from_the_url(db_path: Path) -> None:
+    at = open_page("app_pages/delivery.py", window="24h")
+    assert at.segmented_control(key="d_window").value == "24h"
+
+
+# ---- Go-live checklist ---------------------------------------------------------------------
+
+
+def test_checklist_page_shows_every_item_as_evaluated(db_path: Path) -> None:
+    at = open_page("app_pages/checklist.py")
+    result = core(db_path, lambda con: checklist.evaluate(con, load_config()))
+    items = table(at, "item", "status", "evidence", "threshold")
+    assert items["item"].tolist() == [i.id for i in result.items]
+    assert [s.split()[-1] for s in items["status"]] == [
+        {"pass": "pass", "fail": "fail", "no_data": "data"}[i.status] for i in result.items
+    ]
+    assert items["evidence"].tolist() == [i.summary for i in result.items]
+    counts = result.counts()
+    shown = metric_values(at)
+    assert (shown["Passed"], shown["Failed"], shown["No data"]) == tuple(
+        str(counts[k]) for k in ("pass", "fail", "no_data")
+    )
+    fingerprint = core(db_path, signoff.data_fingerprint)
+    assert shown["Data fingerprint"] == fingerprint[:12]
+    assert at.download_button(key="cl_download")
+    assert at.text_input(key="so_name") and at.text_input(key="so_role")
+
+
+def test_sign_off_is_stored_and_listed(db_path: Path) -> None:
+    at = open_page("app_pages/checklist.py")
+    at.text_input(key="so_name").input("Ada Lovelace")
+    at.text_input(key="so_role").input("release owner")
+    at.text_area(key="so_notes").input("<b>checked</b> on staging")
+    at.text_area(key="so_waivers").input("realtime_reconnection: verified by hand")
+    at.button(key="so_submit").click().run()
+    assert not at.exception
+    assert any("Signed off as #1" in s.value for s in at.success)
+    history = table(at, "name", "role", "data")
+    assert history[["name", "role", "data"]].values.tolist() == [
+        ["Ada Lovelace", "release owner", "current"]
+    ]
+    stored = core(db_path, signoff.history)
+    assert [(s.name, s.waivers) for s in stored] == [
+        ("Ada Lovelace", {"realtime_reconnection": "verified by hand"})
+    ]
+    result = core(db_path, lambda con: checklist.evaluate(con, load_config()))
+    assert stored[0].status == result.status
+    assert [i["id"] for i in stored[0].items] == [i.id for i in result.items]
+
+
+def test_sign_off_needs_name_and_role(db_path: Path) -> None:
+    at = open_page("app_pages/checklist.py")
+    at.text_input(key="so_name").input("Ada")
+    at.button(key="so_submit").click().run()
+    assert not at.exception
+    assert any("Not signed" in w.value for w in at.warning)
+    assert core(db_path, signoff.history) == []
+
+
+# ---- Data --------------------------------------------------------------------------------
+
+
+def test_data_page_freshness_and_rejects(db_path: Path) -> None:
+    at = open_page("app_pages/data.py")
+    shown = metric_values(at)
+    assert shown["Rejected lines"] == "1"
+    assert shown["Templates"] == "4"
+    for key in ("data_upload", "data_path"):
+        assert at.get("file_uploader") if key == "data_upload" else at.text_input(key=key)
+    reasons = table(at, "reason", "rejects", "files")
+    assert reasons["reason"].tolist() == ["invalid JSON"]
+
+
+def test_loading_by_path_reports_and_refreshes(db_path: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "more.jsonl"
+    extra.write_text(
+        '{"event_type": "sent", "occurred_at": "2024-01-05T00:00:00Z", "notification_id": "n-new",'
+        ' "user_id": "u1", "template": "brand.new", "title": "t", "body": "b"}\n'
+        '{"event_type": "sent", "occurred_at": "not a time", "notification_id": "n-bad"}\n',
+        encoding="utf-8",
+    )
+    at = open_page("app_pages/data.py")
+    at.text_input(key="data_path").input(str(extra))
+    at.button(key="data_path_submit").click().run()
+    assert not at.exception
+    files = table(at, "file", "events_loaded", "rejected")
+    assert files[["events_loaded", "rejected"]].values.tolist() == [[1, 1]]
+    rejects = table(at, "file", "line", "column", "reason", exact=True)
+    assert rejects["line"].tolist() == [2]
+    assert metric_values(at)["Templates"] == "5"
+    # The other pages see the new data at once (the cache key follows the data).
+    at.switch_page("app_pages/overview.py").run()
+    assert "brand.new" in at.dataframe[0].value["template"].tolist()
+
+
+def test_a_missing_path_is_a_warning_not_a_crash(db_path: Path) -> None:
+    at = open_page("app_pages/data.py")
+    at.text_input(key="data_path").input("/nonexistent/logs/*.jsonl")
+    at.button(key="data_path_submit").click().run()
+    assert not at.exception
+    assert any("failed" in w.value for w in at.warning)
