@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from events_fixture import Event, event, sent, write_jsonl
+
 from dashboard import db
 from dashboard.ingest import ingest
-from events_fixture import Event, event, sent, write_jsonl
 
 XSS_TITLE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 NOISY = "webhook.disabled"

@@ -1,0 +1,50 @@
+"""Core modules never import streamlit: the CLI and the tests must not need the UI stack.
+
+Each module is imported in a fresh interpreter (a module already imported by another test
+would hide the import), then sys.modules is checked. New modules are covered the moment
+they exist; only the Streamlit layer (app.py, ui.py, app_pages/) is exempt.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "dashboard"
+UI_MODULES = {"app", "ui"}
+CORE = sorted(f"dashboard.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem not in UI_MODULES)
+
+CHECK = """
+import importlib, sys
+importlib.import_module({module!r})
+loaded = sorted(m for m in sys.modules if m == "streamlit" or m.startswith("streamlit."))
+assert not loaded, f"{module} imports streamlit: {{loaded[:3]}}"
+"""
+
+
+def test_the_core_modules_are_found() -> None:
+    for name in (
+        "dashboard.metrics",
+        "dashboard.checklist",
+        "dashboard.signoff",
+        "dashboard.series",
+        "dashboard.charts",
+        "dashboard.ingest",
+        "dashboard.cli",
+    ):
+        assert name in CORE  # fmt: skip
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_does_not_import_streamlit(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK.format(module=module)],
+        capture_output=True,
+        text=True,
+        cwd=PACKAGE.parent,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
