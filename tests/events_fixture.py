@@ -100,3 +100,32 @@ def config(**overrides: Any) -> Config:
 
 
 NO_FILTERS = Filters()
+
+
+def rich_log() -> list[Event]:
+    """A little of everything: every event type, all scopes, retries, a failure, a reconnect."""
+    cta = [{"label": "Open", "payload": "https://app.example.com/x"}]
+    events: list[Event] = []
+    for i in range(6):
+        nid = f"n{i}"
+        events += [
+            sent(
+                nid, i, user=f"u{i % 3}", body=f"b{i}", metadata={"k": i}, ctas=cta, expires_hours=1
+            ),
+            event("delivered", nid, i + 0.02, user_id=f"u{i % 3}", connection_id="c"),
+        ]
+    events += [
+        event("read", "n0", 10), event("unread", "n0", 11), event("archived", "n1", 12),
+        event("unarchived", "n1", 13), event("starred", "n2", 14), event("unstarred", "n2", 15),
+        event("clicked", "n3", 16),
+        event("send_failed", "n4", -1, template="T", user_id="u1", attempt=1, error="503"),
+        event("send_failed", "lost", 20, template="T", user_id="u1", error="timeout"),
+        sent("o1", 30, template="Org", user=None, organization_id="acme", severity="warning"),
+        sent("w1", 31, template="Ws", user=None, workspace_id="w1", metadata="not an object"),
+        event("stream_connected", None, 0, user_id="u0", connection_id="c1"),
+        event("stream_disconnected", None, 40, user_id="u0", connection_id="c1"),
+        sent("gap", 45, user="u0", body="gap"),
+        event("stream_connected", None, 50, user_id="u0", connection_id="c2"),
+        event("delivered", "gap", 51, user_id="u0", connection_id="c2"),
+    ]  # fmt: skip
+    return events

@@ -1,0 +1,100 @@
+"""Every SELECT query in queries/ that declares `-- columns:` runs and returns those columns.
+
+Parametrized over the directory, so a new query file is tested the moment it exists: on a
+small hand-written log and on the bundled sample (sample_data/).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from events_fixture import config, load, rich_log
+
+from dashboard import db
+from dashboard.filters import Filters
+from dashboard.ingest import ingest
+from dashboard.metrics import run_query
+from dashboard.queries import QUERIES_DIR, load_sql, parameters, statements
+
+SAMPLE = Path(__file__).parent.parent / "sample_data"
+COLUMNS = re.compile(r"^-- columns: (.+)$", re.MULTILINE)
+
+
+def declared_columns(name: str) -> list[str] | None:
+    found = COLUMNS.search(load_sql(name))
+    return [c.strip() for c in found.group(1).split(",")] if found else None
+
+
+def select_queries() -> list[str]:
+    names = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+    return [
+        n
+        for n in names
+        if declared_columns(n) is not None
+        and all(s.type == duckdb.StatementType.SELECT for s in statements(n))
+    ]
+
+
+# Values for the parameters a query may take beyond the filters and the configuration.
+EXTRA: dict[str, Any] = {"unit": "day", "limit": 5}
+
+
+def params_for(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any]:
+    extra = dict(EXTRA)
+    if "template" in parameters(name):
+        first = run_query(con, "template_metrics", Filters(), config())["template"]
+        extra["template"] = str(first.iloc[0])
+    return extra
+
+
+def check_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    known = set(config().query_params()) | set(Filters().params()) | set(EXTRA) | {"template"}
+    unknown = parameters(name) - known
+    assert not unknown, f"{name}.sql takes {sorted(unknown)}: give them a value in EXTRA"
+    df = run_query(con, name, Filters(), config(), **params_for(con, name))
+    assert list(df.columns) == declared_columns(name)
+
+
+def test_our_metric_queries_are_covered() -> None:
+    names = set(select_queries())
+    assert {"template_metrics", "overall_metrics", "notifications", "inbox_flows",
+            "realtime_reconnection", "payload_conventions", "data_as_of"} <= names  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    return load(tmp_path_factory.mktemp("small"), rich_log())
+
+
+@pytest.fixture(scope="module")
+def sample_db() -> duckdb.DuckDBPyConnection:
+    if not SAMPLE.is_dir():
+        pytest.skip("no bundled sample at sample_data/")
+    con = db.connect(None)
+    ingest(con, [SAMPLE])
+    return con
+
+
+@pytest.mark.parametrize("name", select_queries())
+def test_query_returns_declared_columns_on_small_log(
+    small_db: duckdb.DuckDBPyConnection, name: str
+) -> None:
+    check_columns(small_db, name)
+
+
+@pytest.mark.parametrize("name", select_queries())
+def test_query_returns_declared_columns_on_sample(
+    sample_db: duckdb.DuckDBPyConnection, name: str
+) -> None:
+    check_columns(sample_db, name)
+
+
+def test_template_metrics_columns_are_the_spec_metrics() -> None:
+    from dashboard.metrics import METRICS
+
+    assert declared_columns("template_metrics") == ["template", *METRICS]
+    assert declared_columns("overall_metrics") == list(METRICS)
