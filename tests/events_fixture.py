@@ -129,3 +129,26 @@ def rich_log() -> list[Event]:
         event("delivered", "gap", 51, user_id="u0", connection_id="c2"),
     ]  # fmt: skip
     return events
+
+
+def healthy_log() -> list[Event]:
+    """Passes every go-live checklist item with the default thresholds."""
+    events: list[Event] = []
+    for i in range(10):
+        nid = f"n{i}"
+        events += [
+            sent(nid, i, user=f"u{i}", body=f"b{i}", expires_hours=24, metadata={"k": i}),
+            event("delivered", nid, i + 0.01),
+            event("read", nid, i + 5),
+        ]
+    events += [event("archived", "n0", 20), event("starred", "n1", 20), event("unread", "n2", 21)]
+    # u9 loses its stream; a notification created meanwhile arrives after the reconnect.
+    events += [
+        event("stream_connected", None, 0, user_id="u9", connection_id="c1"),
+        event("stream_disconnected", None, 100, user_id="u9", connection_id="c1"),
+        sent("gap", 110, user="u9", body="gap", expires_hours=24, metadata={"k": 0}),
+        event("stream_connected", None, 120, user_id="u9", connection_id="c2"),
+        event("delivered", "gap", 121),
+        event("read", "gap", 122),
+    ]
+    return events

@@ -1,6 +1,6 @@
 """Each go-live checklist item on a passing and a failing event list, and the renderers.
 
-`healthy()` passes all nine items; each failing case changes one thing about it.
+`healthy_log()` passes all nine items; each failing case changes one thing about it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from events_fixture import Event, config, event, load, sent
+from events_fixture import Event, config, event, healthy_log, load, sent
 
 from dashboard.checklist import (
     ITEMS,
@@ -22,28 +22,6 @@ from dashboard.checklist import (
     render_text,
 )
 from dashboard.config import Config, Convention, Waiver
-
-
-def healthy() -> list[Event]:
-    events: list[Event] = []
-    for i in range(10):
-        nid = f"n{i}"
-        events += [
-            sent(nid, i, user=f"u{i}", body=f"b{i}", expires_hours=24, metadata={"k": i}),
-            event("delivered", nid, i + 0.01),
-            event("read", nid, i + 5),
-        ]
-    events += [event("archived", "n0", 20), event("starred", "n1", 20), event("unread", "n2", 21)]
-    # u9 loses its stream; a notification created meanwhile arrives after the reconnect.
-    events += [
-        event("stream_connected", None, 0, user_id="u9", connection_id="c1"),
-        event("stream_disconnected", None, 100, user_id="u9", connection_id="c1"),
-        sent("gap", 110, user="u9", body="gap", expires_hours=24, metadata={"k": 0}),
-        event("stream_connected", None, 120, user_id="u9", connection_id="c2"),
-        event("delivered", "gap", 121),
-        event("read", "gap", 122),
-    ]
-    return events
 
 
 def check(
@@ -74,7 +52,7 @@ def test_nine_items_in_spec_order() -> None:
 
 
 def test_healthy_log_passes_every_item(tmp_path: Path) -> None:
-    result = check(tmp_path, healthy())
+    result = check(tmp_path, healthy_log())
     assert {i.id: i.status for i in result.items} == {i.id: "pass" for i in ITEMS}
     assert (result.status, result.exit_code) == ("pass", 0)
 
@@ -92,7 +70,7 @@ def test_empty_data_is_no_data_and_strict_fails(tmp_path: Path) -> None:
 
 def test_scope_severity_two_severities_fail(tmp_path: Path) -> None:
     events = [
-        *healthy(),
+        *healthy_log(),
         sent("w", 30, user="u1", body="w", severity="warning", expires_hours=24, metadata={"k": 1}),
     ]
     result = check(tmp_path, events)
@@ -106,7 +84,7 @@ def test_scope_severity_two_severities_fail(tmp_path: Path) -> None:
 @pytest.mark.parametrize("severity", ["critical", None])
 def test_scope_severity_outside_the_allowed_set_fails(tmp_path: Path, severity: str | None) -> None:
     events = []
-    for e in healthy():
+    for e in healthy_log():
         e = {k: v for k, v in e.items() if k != "severity"}  # None: no severity given
         if severity is not None and e["event_type"] == "sent":
             e["severity"] = severity
@@ -116,16 +94,16 @@ def test_scope_severity_outside_the_allowed_set_fails(tmp_path: Path, severity: 
 
 def test_scope_severity_two_scopes_fail(tmp_path: Path) -> None:
     org = sent("o", 30, user=None, organization_id="acme", expires_hours=24, metadata={"k": 1})
-    assert status(tmp_path, [*healthy(), org], "scope_severity_conventions") == "fail"
+    assert status(tmp_path, [*healthy_log(), org], "scope_severity_conventions") == "fail"
 
 
 def test_scope_severity_against_the_conventions_file(tmp_path: Path) -> None:
     ok = replace(config(), conventions={"T": Convention("info", "user")})
-    assert status(tmp_path, healthy(), "scope_severity_conventions", ok) == "pass"
+    assert status(tmp_path, healthy_log(), "scope_severity_conventions", ok) == "pass"
     wrong = replace(config(), conventions={"T": Convention("warning", "user")})
-    assert status(tmp_path, healthy(), "scope_severity_conventions", wrong) == "fail"
+    assert status(tmp_path, healthy_log(), "scope_severity_conventions", wrong) == "fail"
     undocumented = replace(config(), conventions={"Other": Convention("info", "user")})
-    result = check(tmp_path, healthy(), undocumented)
+    result = check(tmp_path, healthy_log(), undocumented)
     assert result.items[0].status == "fail"
     assert result.items[0].evidence["undocumented_templates"] == ["T"]
 
@@ -134,7 +112,7 @@ def test_scope_severity_against_the_conventions_file(tmp_path: Path) -> None:
 
 
 def test_inbox_flows_fail_without_starred(tmp_path: Path) -> None:
-    result = check(tmp_path, without(healthy(), "starred"))
+    result = check(tmp_path, without(healthy_log(), "starred"))
     item = result.items[1]
     assert item.status == "fail"
     assert "starred" in item.summary
@@ -146,7 +124,7 @@ def test_inbox_flows_fail_without_starred(tmp_path: Path) -> None:
 
 def test_realtime_fails_when_not_redelivered_after_reconnect(tmp_path: Path) -> None:
     # Delivered while the stream was down (before the reconnect) is not enough.
-    events = [*without(healthy(), "delivered", "gap"), event("delivered", "gap", 115)]
+    events = [*without(healthy_log(), "delivered", "gap"), event("delivered", "gap", 115)]
     result = check(tmp_path, events)
     item = result.items[2]
     assert item.status == "fail"
@@ -157,14 +135,14 @@ def test_realtime_fails_when_not_redelivered_after_reconnect(tmp_path: Path) -> 
 def test_realtime_fails_without_a_reconnect(tmp_path: Path) -> None:
     events = [
         e
-        for e in healthy()
+        for e in healthy_log()
         if not (e["event_type"] == "stream_connected" and e["occurred_at"] > "2024-01-01T01")
     ]
     assert status(tmp_path, events, "realtime_reconnection") == "fail"
 
 
 def test_realtime_no_data_without_stream_events(tmp_path: Path) -> None:
-    events = without(without(healthy(), "stream_connected"), "stream_disconnected")
+    events = without(without(healthy_log(), "stream_connected"), "stream_disconnected")
     assert status(tmp_path, events, "realtime_reconnection") == "no_data"
 
 
@@ -174,7 +152,7 @@ def test_realtime_no_data_without_stream_events(tmp_path: Path) -> None:
 def flooded() -> list[Event]:
     # 11 more to u1 on the same day: flooding (any volume), a noisy flag.
     return (
-        healthy()
+        healthy_log()
         + [
             sent(
                 f"f{i}",
@@ -206,7 +184,7 @@ def test_noisy_template_fails_unless_waived(tmp_path: Path) -> None:
 
 
 def test_expiry_strategy_fails_without_expiry(tmp_path: Path) -> None:
-    events = [{k: v for k, v in e.items() if k != "expires_hours"} for e in healthy()]
+    events = [{k: v for k, v in e.items() if k != "expires_hours"} for e in healthy_log()]
     result = check(tmp_path, events)
     item = result.items[4]
     assert item.status == "fail"
@@ -214,7 +192,7 @@ def test_expiry_strategy_fails_without_expiry(tmp_path: Path) -> None:
 
 
 def test_expiry_strategy_fails_on_stale_unread(tmp_path: Path) -> None:
-    events = [{k: v for k, v in e.items() if k != "expires_hours"} for e in healthy()]
+    events = [{k: v for k, v in e.items() if k != "expires_hours"} for e in healthy_log()]
     events = [*without(events, "read", "n3"), event("read", "n1", 10 * 24 * 60)]  # 10 days on
     strict_coverage = config(checklist={"min_expiry_coverage": 0.0})
     result = check(tmp_path, events, strict_coverage)
@@ -227,15 +205,15 @@ def test_expiry_strategy_fails_on_stale_unread(tmp_path: Path) -> None:
 
 def test_bounded_retries_fail_above_five_attempts(tmp_path: Path) -> None:
     retries = [event("send_failed", "n0", -10 + i, template="T", user_id="u0") for i in range(5)]
-    assert status(tmp_path, healthy() + retries, "bounded_retries") == "fail"  # 6 attempts
-    assert status(tmp_path, healthy() + retries[:4], "bounded_retries") == "pass"  # 5
+    assert status(tmp_path, healthy_log() + retries, "bounded_retries") == "fail"  # 6 attempts
+    assert status(tmp_path, healthy_log() + retries[:4], "bounded_retries") == "pass"  # 5
 
 
 # --- metadata_stable -------------------------------------------------------------------------------
 
 
 def test_metadata_stable_fails_on_non_object_metadata(tmp_path: Path) -> None:
-    events = [*healthy(), sent("m", 30, user="u3", body="m", expires_hours=24, metadata="oops")]
+    events = [*healthy_log(), sent("m", 30, user="u3", body="m", expires_hours=24, metadata="oops")]
     result = check(tmp_path, events)
     assert result.items[6].status == "fail"
     assert result.items[6].evidence["templates"][0]["template"] == "T"
@@ -245,9 +223,9 @@ def test_metadata_stable_fails_on_non_object_metadata(tmp_path: Path) -> None:
 
 
 def test_no_duplicate_sends_fails_on_a_duplicate(tmp_path: Path) -> None:
-    first = healthy()[0]
+    first = healthy_log()[0]
     events = [
-        *healthy(),
+        *healthy_log(),
         {**first, "notification_id": "again", "occurred_at": first["occurred_at"]},
     ]
     result = check(tmp_path, events)
@@ -260,7 +238,7 @@ def test_no_duplicate_sends_fails_on_a_duplicate(tmp_path: Path) -> None:
 
 def test_send_failures_fail_above_two_percent(tmp_path: Path) -> None:
     failed = event("send_failed", "lost", 30, template="T", user_id="u1", error="timeout")
-    result = check(tmp_path, [*healthy(), failed])
+    result = check(tmp_path, [*healthy_log(), failed])
     assert result.items[8].status == "fail"  # 1 of 12
     assert result.items[8].evidence["failure_rate"] == pytest.approx(1 / 12)
 
@@ -279,7 +257,7 @@ def test_text_and_markdown_name_every_item(tmp_path: Path) -> None:
 
 def test_markdown_escapes_pipes(tmp_path: Path) -> None:
     events = [
-        *healthy(),
+        *healthy_log(),
         *(sent(f"p{i}", 200 + i, template="a|b", user="u1", body=str(i)) for i in range(11)),
     ]
     md = render_markdown(check(tmp_path, events))
@@ -291,7 +269,7 @@ def test_markdown_escapes_pipes(tmp_path: Path) -> None:
 def test_junit_is_valid_xml_with_escaped_names(tmp_path: Path) -> None:
     nasty = 'Alert <b> & "quoted"'
     events = [
-        *healthy(),
+        *healthy_log(),
         *(sent(f"x{i}", 200 + i, template=nasty, user="u1", body=str(i)) for i in range(11)),
     ]
     root = ET.fromstring(render_junit(check(tmp_path, events)))
@@ -312,7 +290,7 @@ def test_junit_no_data_is_skipped_or_failed_with_strict(tmp_path: Path) -> None:
 
 
 def test_json_shape(tmp_path: Path) -> None:
-    doc = json.loads(json.dumps(check(tmp_path, healthy()).as_json()))
+    doc = json.loads(json.dumps(check(tmp_path, healthy_log()).as_json()))
     assert doc["status"] == "pass"
     for item in doc["items"]:
         assert {"id", "status", "evidence", "threshold"} <= set(item)
