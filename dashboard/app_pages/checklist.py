@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import checklist, signoff, ui
 from dashboard.errors import TemplateNoiseError
 
-STATUS_TEXT = {"pass": "✅ pass", "fail": "❌ fail", "no_data": "⚪ no data"}
+STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "no_data": "NO DATA"}
 BADGE = {"pass": ("PASS", "green"), "fail": ("FAIL", "red")}
 
 
