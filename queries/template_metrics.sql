@@ -7,6 +7,10 @@
 --   $default_expiry_days.
 -- Rates are fractions in [0, 1], NULL when their denominator is 0 (see metric_macros.sql).
 -- `failed` (count) is reported beside failure_rate so rate flags can require a volume.
+-- Choices where SPEC is silent: cta_click_rate counts clicks on notifications that have a
+-- CTA (so it stays in [0, 1]); attempts = sent + send_failed events, or the highest logged
+-- `attempt` number when that is larger; a failed send naming no template is '(unknown)';
+-- events after as_of are ignored (the state "as of" that instant).
 -- columns: template, sent, failed, recipients, max_per_user_day, duplicates, duplicate_rate, read_rate, archive_rate, archived_unread_rate, star_rate, cta_click_rate, expiry_coverage, expired_unread_rate, stale_unread_rate, failure_rate, retry_rate, max_attempts, severities, scopes, metadata_invalid_rate, metadata_drift_rate, delivery_rate, delivery_p50_s, delivery_p95_s
 SELECT * EXCLUDE (is_total)
 FROM tn_metrics($since, $until, $as_of, $severities, $scopes, $template_search,
