@@ -7,8 +7,10 @@ reaches Plotly, whose labels understand a few HTML tags: a name must show as wri
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -34,6 +36,12 @@ def _empty(title: str, message: str = "No data for these filters") -> go.Figure:
     return fig
 
 
+def _buckets_axis(fig: go.Figure, buckets: pd.Series) -> None:
+    # With one or two buckets Plotly zooms a date axis to microseconds; name them instead.
+    if buckets.nunique() < 3:
+        fig.update_xaxes(type="category")
+
+
 def volume_over_time(volume: pd.DataFrame, ranking: list[str], top: int = 8) -> go.Figure:
     """Stacked notifications per bucket for the `top` first templates of `ranking`."""
     title = "Notifications sent over time, per template"
@@ -55,6 +63,7 @@ def volume_over_time(volume: pd.DataFrame, ranking: list[str], top: int = 8) -> 
         title=title,
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.25}, bargap=0.1)
+    _buckets_axis(fig, df["bucket"])
     return fig
 
 
@@ -106,6 +115,7 @@ def template_over_time(over_time: pd.DataFrame) -> go.Figure:
                     marker_color="#ff7f0e")  # fmt: skip
     fig.update_layout(title=title, xaxis_title="created (UTC)", yaxis_title="notifications",
                       barmode="stack", legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    _buckets_axis(fig, over_time["bucket"])
     return fig
 
 
@@ -157,6 +167,7 @@ def delivery_over_time(df: pd.DataFrame) -> go.Figure:
         yaxis_title="notifications",
         legend={"orientation": "h", "y": -0.2},
     )
+    _buckets_axis(fig, df["bucket"])
     return fig
 
 
@@ -177,16 +188,31 @@ def attempts(df: pd.DataFrame) -> go.Figure:
 
 
 def latency(df: pd.DataFrame, p50: float | None, p95: float | None) -> go.Figure:
+    """Latency on a log scale: most deliveries take about a second, a few take an hour, and
+    a linear axis would squash the first into one bar."""
     title = "Delivery latency (created to first delivered)"
-    if df.empty:
+    values = df["latency_s"].astype("float64") if not df.empty else pd.Series(dtype="float64")
+    values = values[values > 0]
+    if values.empty:
         return _empty(title, "No delivered events in this window")
-    fig = px.histogram(df, x="latency_s", nbins=60, title=title,
-                       labels={"latency_s": "seconds"})  # fmt: skip
-    for name, value, color in (("p50", p50, "#2ca02c"), ("p95", p95, "#d62728")):
-        if value is not None and pd.notna(value):
-            fig.add_vline(x=float(value), line_dash="dash", line_color=color,
-                          annotation_text=f"{name} {float(value):.2f}s")  # fmt: skip
-    fig.update_yaxes(title="notifications")
+    fig = go.Figure(
+        go.Histogram(x=np.log10(values), nbinsx=60, marker_color="#1f77b4", name="deliveries")
+    )
+    lo, hi = math.floor(np.log10(values.min())), math.ceil(np.log10(values.max()))
+    ticks = [v for e in range(lo, hi + 1) for v in (10.0**e, 3 * 10.0**e)]
+    fig.update_xaxes(
+        title="seconds (log scale)",
+        tickvals=[math.log10(t) for t in ticks],
+        ticktext=[f"{t:g}" for t in ticks],
+    )
+    marks = (("p50", p50, "#2ca02c", "top left"), ("p95", p95, "#d62728", "top right"))
+    for name, value, color, position in marks:
+        if value is not None and pd.notna(value) and float(value) > 0:
+            fig.add_vline(
+                x=math.log10(float(value)), line_dash="dash", line_color=color,
+                annotation_text=f"{name} {float(value):.2f}s", annotation_position=position,
+            )  # fmt: skip
+    fig.update_layout(title=title, yaxis_title="notifications", showlegend=False)
     return fig
 
 
@@ -201,4 +227,5 @@ def stream(df: pd.DataFrame) -> go.Figure:
                     line={"color": "#7f7f7f"})  # fmt: skip
     fig.update_layout(title=title, barmode="group", xaxis_title="UTC",
                       yaxis_title="events", legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    _buckets_axis(fig, df["bucket"])
     return fig

@@ -238,3 +238,33 @@ def test_dashboard_query_returns_its_declared_columns(name: str, con) -> None:  
             con, name, **{k: v for k, v in params.items() if k in queries.parameters(name)}
         )
     assert list(frame.columns) == _declared_columns(name)
+
+
+# ---- charts ---------------------------------------------------------------------------------
+
+
+def test_chart_labels_keep_markup_literal(con) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import charts
+
+    ranking = metrics.compute_metrics(con, Filters(), load_config())
+    fig = charts.volume_vs_read_rate(ranking)
+    names = [
+        n for trace in fig.data for n in (trace.hovertext if trace.hovertext is not None else [])
+    ]
+    assert any("&lt;script&gt;" in n for n in names)
+    assert not any("<script>" in n for n in names)
+    assert charts.label("a & <b>") == "a &amp; &lt;b&gt;"
+
+
+def test_charts_draw_empty_frames(con) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import charts
+
+    cfg, nothing = load_config(), Filters(template_search="no such template")
+    assert charts.volume_over_time(
+        series.volume_over_time(con, nothing, cfg, "day"), []
+    ).layout.annotations
+    assert charts.latency(series.delivery_latency(con, nothing, cfg), None, None).layout.annotations
+    assert charts.attempts(series.attempts(con, nothing, cfg)).layout.annotations
+    latency = series.delivery_latency(con, Filters(), cfg)
+    fig = charts.latency(latency, 0.5, 2.0)
+    assert len(fig.layout.shapes) == 2  # the p50 and p95 marks
