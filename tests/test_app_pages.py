@@ -360,3 +360,37 @@ def test_a_missing_path_is_a_warning_not_a_crash(db_path: Path) -> None:
     at.button(key="data_path_submit").click().run()
     assert not at.exception
     assert any("failed" in w.value for w in at.warning)
+
+
+def test_uploading_files_loads_them(db_path: Path) -> None:
+    at = open_page("app_pages/data.py")
+    log = (
+        '{"event_type": "sent", "occurred_at": "2024-01-02T00:00:00Z", "notification_id": "up-1",'
+        ' "user_id": "u1", "template": "uploaded.one", "title": "t", "body": "b"}\n'
+        "event_type,occurred_at,notification_id,user_id,template,title,body\n"
+    )
+    csv = (
+        "event_type,occurred_at,notification_id,user_id,template,title,body\n"
+        "sent,2024-01-02T01:00:00Z,up-2,u2,uploaded.two,t,b\n"
+        "bounced,2024-01-02T01:00:00Z,up-3,u2,uploaded.two,t,b\n"
+    )
+    at.file_uploader(key="data_upload").set_value(
+        [("../../etc/evil name.jsonl", log.encode(), "application/json"),
+         ("more.csv", csv.encode(), "text/csv")]
+    )  # fmt: skip
+    at.button(key="data_upload_submit").click().run()
+    assert not at.exception
+    files = table(at, "file", "events_loaded", "rejected")
+    assert files["events_loaded"].tolist() == [1, 1]
+    assert files["rejected"].tolist() == [1, 1]  # a stray CSV header line; an unknown event
+    assert all("etc" not in Path(f).parent.name for f in files["file"])
+    assert metric_values(at)["Templates"] == "6"
+
+
+def test_the_database_comes_from_argv_then_the_environment() -> None:
+    from dashboard.ui import source_from
+
+    assert source_from(["--db", "a.duckdb"], {DB_ENV: "b.duckdb"}).db == "a.duckdb"
+    assert source_from(["--db=a.duckdb", "--config", "t.toml"], {}).config == "t.toml"
+    assert source_from([], {DB_ENV: "b.duckdb"}).db == "b.duckdb"
+    assert source_from([], {}).db is None  # the bundled sample, in memory
