@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import glob
 import os
+import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -119,6 +121,29 @@ def expand(paths: Iterable[str | Path]) -> list[str]:
     return list(dict.fromkeys(files))
 
 
+def _salvage_gzip(path: str, workdir: str) -> str | None:
+    """Decompress what a gzip file that ends early still holds; None if nothing is usable."""
+    name = Path(path).name[: -len(".gz")]
+    out_path = os.path.join(workdir, name)
+    written = 0
+    # zlib rather than the gzip module: it hands over what it decoded before the stream broke.
+    inflate = zlib.decompressobj(wbits=31)
+    with open(path, "rb") as src, open(out_path, "wb") as out:
+        while chunk := src.read(1 << 20):
+            while chunk:
+                try:
+                    data = inflate.decompress(chunk)
+                except zlib.error:
+                    chunk = b""
+                    break
+                out.write(data)
+                written += len(data)
+                chunk = inflate.unused_data if inflate.eof else b""
+                if inflate.eof:  # another gzip member follows
+                    inflate = zlib.decompressobj(wbits=31)
+    return out_path if written else None
+
+
 def _stage(con: duckdb.DuckDBPyConnection, path: str) -> None:
     query, first_line = file_format(path)
     execute(con, "stage_reader_reset")
@@ -126,9 +151,27 @@ def _stage(con: duckdb.DuckDBPyConnection, path: str) -> None:
         execute(con, query, path=path)
         if query != "stage_parquet":
             execute(con, "stage_map", first_line=first_line)
+        return
     except QueryError as e:
-        detail = str(e.__cause__ or e).splitlines()[0]
-        raise InputError(f"{path}: cannot read file: {detail}") from e
+        error = InputError(f"{path}: cannot read file: {str(e.__cause__ or e).splitlines()[0]}")
+        error.__cause__ = e
+    if query == "stage_parquet" or not path.lower().endswith(".gz"):
+        raise error
+    # A gzip that ends early (an interrupted copy) still holds good lines: keep them and
+    # record where the file stops.
+    with tempfile.TemporaryDirectory() as tmp:
+        salvaged = _salvage_gzip(path, tmp)
+        if salvaged is None:
+            raise error
+        execute(con, "stage_reader_reset")
+        execute(con, query, path=salvaged)
+        execute(con, "stage_map", first_line=first_line)
+    execute(
+        con,
+        "stage_truncated",
+        first_line=first_line,
+        reason="gzip stream ends early: the rest of the file is missing",
+    )
 
 
 def ingest(
@@ -136,25 +179,34 @@ def ingest(
     paths: Sequence[str | Path],
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Load every file into `con`. All files load or none does (one transaction)."""
+    """Load every file into `con`: all files load or none does.
+
+    Files are read and normalised first, into temp tables; only then does one transaction
+    add their events and rejects, so an unreadable file or a crash changes nothing.
+    """
     files = expand(paths)
+    execute(con, "load_reset")
+    for i, path in enumerate(files):
+        if progress:
+            progress(i, len(files), path)
+        _stage(con, path)
+        execute(con, "normalize", file=path, file_index=i)
+        execute(con, "load_add_file", file=path, file_index=i)
+
     report = IngestReport()
     con.execute("BEGIN TRANSACTION")
     try:
         row = execute(con, "load_begin", files=files).fetchone()
         assert row is not None
         report.load_id = int(row[0])
-        for i, path in enumerate(files):
-            if progress:
-                progress(i, len(files), path)
-            _stage(con, path)
-            execute(con, "normalize", file=path, load_id=report.load_id)
-            counts = execute(con, "commit_file", file=path, load_id=report.load_id).fetchone()
-            assert counts is not None
-            _, loaded, present, rejected = (int(c) for c in counts)
-            report.files.append(FileReport(path, loaded, present, rejected))
-            rows = execute(con, "file_rejects").fetchall()
-            report.rejects.extend(Reject(str(f), int(n), c, str(r)) for f, n, c, r in rows)
+        for file, loaded, present, rejected in execute(
+            con, "load_commit", load_id=report.load_id
+        ).fetchall():
+            report.files.append(FileReport(str(file), int(loaded), int(present), int(rejected)))
+        report.rejects = [
+            Reject(str(f), int(n), c, str(r))
+            for f, n, c, r in execute(con, "load_rejects").fetchall()
+        ]
         execute(
             con,
             "load_finish",
@@ -167,6 +219,7 @@ def ingest(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    execute(con, "load_reset")
     if progress:
         progress(len(files), len(files), "")
     return report

@@ -2,7 +2,7 @@
 -- grain: norm = one row per non-blank staged line (event row or snapshot row), with
 --        reject_column/reject_reason set when the line cannot be used;
 --        staged_events = one row per event (a snapshot row yields sent + engagement events).
--- parameters: $file (as given by the user), $load_id.
+-- parameters: $file (as given by the user), $file_index (its position in the load).
 -- reads: temp table stage(line, doc).  Columns of staged_events = columns of events.
 CREATE OR REPLACE TEMP TABLE norm AS
 WITH parsed AS (
@@ -17,6 +17,7 @@ f AS (
     -- One parse per line: json_transform pulls every field the tool reads at once
     -- (json_extract per field re-parses the document each time: 25x slower).
     SELECT line, left(doc, 1000) AS raw, is_object, is_json,
+           CASE WHEN is_object THEN json_keys(CASE WHEN is_object THEN doc END) END AS keys,
            CASE WHEN is_object THEN json_transform(CASE WHEN is_object THEN doc END,
                '{"event_type": "VARCHAR", "occurred_at": "VARCHAR", "created_at": "VARCHAR", "event_id":'
         || '"VARCHAR", "notification_id": "VARCHAR", "id": "VARCHAR", "user_id": "VARCHAR",'
@@ -31,6 +32,8 @@ f AS (
 ),
 fields AS (
     SELECT line, raw, is_object, is_json,
+           -- A key given twice is ambiguous (parsers disagree on which wins): reject the line.
+           list_filter(keys, lambda k, i: list_position(keys, k) < i)[1] AS duplicate_key,
            lower(tn_text(r.event_type))                 AS event_type,
            tn_text(r.occurred_at)                       AS occurred_at_s,
            tn_text(r.created_at)                        AS created_at_s,
@@ -90,6 +93,8 @@ checked AS (
            list_filter([
                {'bad': NOT is_json, 'col': NULL, 'why': 'invalid JSON'},
                {'bad': is_json AND NOT is_object, 'col': NULL, 'why': 'not a JSON object'},
+               {'bad': duplicate_key IS NOT NULL, 'col': duplicate_key,
+                'why': 'duplicate key ''' || left(duplicate_key, 100) || ''' in the JSON object'},
                {'bad': is_object AND event_type IS NULL AND created_at_s IS NULL,
                 'col': 'event_type', 'why': 'missing required column'},
                {'bad': event_type IS NOT NULL AND event_type NOT IN (
@@ -238,6 +243,6 @@ SELECT
     END AS fingerprint,
     s.expires_hours, s.expires_at, s.dedup_key, s.attempt, s.error, s.connection_id,
     s.used_expires_in_hours, s.cta_url_alias, s.action_url_with_ctas,
-    $file AS source_file, s.line AS source_line, $load_id AS load_id
+    $file AS source_file, s.line AS source_line, 0 AS load_id, $file_index AS file_index
 FROM shaped s
 LEFT JOIN canonical_metadata m ON m.line = s.line AND m.event_type = s.event_type;

@@ -12,7 +12,7 @@ SELECT line::BIGINT AS line,
                    WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header'
                    WHEN 'UNQUOTED VALUE' THEN 'stray quote in an unquoted field'
                    ELSE lower(error_type::VARCHAR) END, column_idx) AS reason,
-       arg_min(column_name, column_idx) AS "column",
+       nullif(arg_min(column_name, column_idx), '__tn_line') AS "column",
        any_value(left(csv_line, 1000)) AS raw
 FROM tn_reader_errors
 GROUP BY line;
