@@ -44,7 +44,7 @@ def _print_ingest(report: IngestReport, fmt: str) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    con = db.connect(args.db)
+    con = db.connect(args.db, memory_limit=args.memory_limit)
     report = ingest(con, args.paths, progress=None if args.format == "json" else _progress)
     _print_ingest(report, args.format)
     return 0
@@ -69,14 +69,14 @@ def _timestamp(text: str | None, option: str) -> datetime | None:
 def _analysis_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it."""
     if args.paths:
-        con = db.connect(args.db)
+        con = db.connect(args.db, memory_limit=args.memory_limit)
         ingest(con, args.paths, progress=_progress)
         return con
     if args.db is None:
         raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
     if not Path(args.db).is_file():
         raise InputError(f"{args.db}: no such database file")
-    return db.connect(args.db, read_only=True)
+    return db.connect(args.db, read_only=True, memory_limit=args.memory_limit)
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
     p.add_argument("--db", help="DuckDB file (default: in memory)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("metrics", help="per-template metrics, flags and the noise ranking")
@@ -172,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
     p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("check", help="the go-live checklist; exit 1 when an item fails")
@@ -180,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--strict", action="store_true", help="items without data fail too")
     p.add_argument("--format", choices=["text", "json", "markdown", "junit"], default="text")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("sample", help="write a deterministic sample log")

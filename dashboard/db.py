@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -13,14 +15,24 @@ SCHEMA_VERSION = 1
 
 
 def connect(
-    path: str | Path | None = None, *, read_only: bool = False
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database at `path`, or an in-memory one when None."""
+    """Open (creating if needed) the database at `path`, or an in-memory one when None.
+
+    memory_limit (e.g. "4GB") caps DuckDB's memory; beyond it, work spills to a temporary
+    directory instead of failing.
+    """
     # json, parquet and icu are built into the wheel; never reach for the network.
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": True,
+        "temp_directory": os.path.join(tempfile.gettempdir(), f"template-noise-{os.getpid()}"),
     }
+    if memory_limit:
+        config["memory_limit"] = memory_limit
     target = ":memory:" if path is None else str(path)
     try:
         con = duckdb.connect(target, read_only=read_only, config=config)
