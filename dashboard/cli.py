@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import db
+from dashboard import db, store
 from dashboard.errors import InputError, TemplateNoiseError
 from dashboard.filters import Filters
 from dashboard.ingest import IngestReport, ingest
@@ -44,8 +44,13 @@ def _print_ingest(report: IngestReport, fmt: str) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    con = db.connect(args.db, memory_limit=args.memory_limit)
-    report = ingest(con, args.paths, progress=None if args.format == "json" else _progress)
+    progress = None if args.format == "json" else _progress
+    if args.db is None:
+        report = ingest(db.connect(memory_limit=args.memory_limit), args.paths, progress)
+    else:
+        # Into a staging copy, swapped in when complete: readers never wait or see half a load.
+        with store.writer(args.db, memory_limit=args.memory_limit) as con:
+            report = ingest(con, args.paths, progress)
     _print_ingest(report, args.format)
     return 0
 
@@ -68,10 +73,13 @@ def _timestamp(text: str | None, option: str) -> datetime | None:
 
 def _analysis_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it."""
-    if args.paths:
-        con = db.connect(args.db, memory_limit=args.memory_limit)
+    if args.paths and args.db is None:
+        con = db.connect(memory_limit=args.memory_limit)
         ingest(con, args.paths, progress=_progress)
         return con
+    if args.paths:
+        with store.writer(args.db, memory_limit=args.memory_limit) as con:
+            ingest(con, args.paths, progress=_progress)
     if args.db is None:
         raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
     if not Path(args.db).is_file():
@@ -123,29 +131,43 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_MAX_UPLOAD_MB = 200
+
+
+def serve_command(args: argparse.Namespace) -> list[str]:
+    """The streamlit command line `serve` runs: loopback only unless --address says
+    otherwise, a minimal toolbar, uploads capped, and the grid's own CSV export off (it
+    copies cells as they are; the pages offer downloads with formulas neutralised)."""
+    app = Path(__file__).parent / "app.py"
+    app_args: list[str] = []
+    if args.db:
+        app_args += ["--db", str(args.db)]
+    if args.config:
+        app_args += ["--config", str(Path(args.config).resolve())]
+    if args.data_dir:
+        app_args += ["--data-dir", str(Path(args.data_dir).resolve())]
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port),
+        "--server.address", args.address,
+        "--server.headless", "true",
+        "--server.maxUploadSize", str(args.max_upload_mb),
+        "--client.toolbarMode", "minimal",
+        "--client.disableDataExport", "true",
+        "--browser.gatherUsageStats", "false",
+        "--",
+        *app_args,
+    ]  # fmt: skip
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import subprocess
-    from pathlib import Path
 
-    app = Path(__file__).parent / "app.py"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.address,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--",
-        *(["--db", str(args.db)] if args.db else []),
-    ]
-    return subprocess.call(cmd)
+    if args.max_upload_mb < 1:
+        raise InputError("--max-upload-mb must be at least 1")
+    if args.data_dir and not Path(args.data_dir).is_dir():
+        raise InputError(f"--data-dir {args.data_dir}: no such directory")
+    return subprocess.call(serve_command(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="DuckDB file (default: the bundled sample, in memory)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1", help="interface to bind (default: loopback)")
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="the Data page loads server paths only under DIR "
+        "(default: ./sample_data if it exists; otherwise uploads only)",
+    )
+    p.add_argument(
+        "--max-upload-mb",
+        type=int,
+        default=DEFAULT_MAX_UPLOAD_MB,
+        metavar="MB",
+        help=f"largest file the Data page accepts (default: {DEFAULT_MAX_UPLOAD_MB})",
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

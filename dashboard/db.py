@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.errors import InputError, SchemaError
+from dashboard.errors import InputError, QueryError, SchemaError
 from dashboard.queries import execute
 
 SCHEMA_VERSION = 1
@@ -33,14 +33,36 @@ def connect(
     }
     if memory_limit:
         config["memory_limit"] = memory_limit
+    if read_only and path is not None:
+        return _snapshot(Path(path), config)
     target = ":memory:" if path is None else str(path)
     try:
-        con = duckdb.connect(target, read_only=read_only, config=config)
+        con = duckdb.connect(target, config=config)
     except duckdb.Error as e:
         raise InputError(f"{target}: cannot open database: {e}") from e
     execute(con, "session")
-    if not read_only:
-        migrate(con)
+    migrate(con)
+    return con
+
+
+def _snapshot(
+    path: Path, config: dict[str, str | bool | int | float | list[str]]
+) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the file as it is now, in an in-memory instance of its own."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such database file")
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        execute(con, "attach_snapshot", path=str(path))
+    except QueryError as e:
+        con.close()
+        raise InputError(f"{path}: cannot open database: {e.__cause__ or e}") from e
+    execute(con, "session")
+    version = schema_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"database schema version {version} is newer than this tool ({SCHEMA_VERSION})"
+        )
     return con
 
 

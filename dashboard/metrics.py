@@ -34,7 +34,7 @@ import pandas as pd
 
 from dashboard.config import Config
 from dashboard.filters import Filters
-from dashboard.queries import execute
+from dashboard.queries import cursor, execute
 
 # The metric columns of queries/template_metrics.sql, in SPEC order (after `template`).
 METRICS = (
@@ -131,9 +131,8 @@ def run_query(
     A cursor inherits neither the connection's settings nor its temp macros, so the
     session and the metric macros are set up on it first (both only define, read nothing).
     """
-    cur = con.cursor()
+    cur = cursor(con)
     try:
-        execute(cur, "session")
         execute(cur, "metric_macros")
         return execute(cur, name, **{**query_params(filters, config), **extra}).df()
     finally:

@@ -66,9 +66,24 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.
     return con
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
-    """Run queries/<name>.sql and return its result as a DataFrame."""
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of `con` set up like it: session settings and macros, the same catalog.
+
+    A DuckDB connection is not thread-safe, so every query of a multi-threaded caller (the
+    dashboard) runs on a cursor of its own; a cursor inherits neither settings, temp
+    macros nor the catalog chosen with USE.
+    """
+    row = execute(con, "current_database").fetchone()
     cur = con.cursor()
+    execute(cur, "session")
+    if row and row[0] == "tn":  # a read-only snapshot (db.connect(path, read_only=True))
+        execute(cur, "use_snapshot")
+    return cur
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """Run queries/<name>.sql on a cursor of `con` and return its result as a DataFrame."""
+    cur = cursor(con)
     try:
         return execute(cur, name, **params).df()
     finally:
