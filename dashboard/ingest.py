@@ -16,6 +16,7 @@ import duckdb
 
 from dashboard.errors import InputError, QueryError
 from dashboard.queries import execute
+from dashboard.store import crash_point
 
 # extension (after an optional .gz) -> (staging query, first data line)
 FORMATS: dict[str, tuple[str, int]] = {
@@ -193,8 +194,9 @@ def ingest(
         execute(con, "normalize", file=path, file_index=i)
         execute(con, "load_add_file", file=path, file_index=i)
 
+    crash_point("after_read")
     report = IngestReport()
-    con.execute("BEGIN TRANSACTION")
+    con.begin()
     try:
         row = execute(con, "load_begin", files=files).fetchone()
         assert row is not None
@@ -215,9 +217,10 @@ def ingest(
             events_already_present=report.events_already_present,
             rejected=report.rejected,
         )
-        con.execute("COMMIT")
+        crash_point("before_commit")
+        con.commit()
     except BaseException:
-        con.execute("ROLLBACK")
+        con.rollback()
         raise
     execute(con, "load_reset")
     if progress:

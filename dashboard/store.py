@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,13 @@ from dashboard import db
 from dashboard.queries import execute
 
 STAGING_PREFIX = ".staging-"
+CRASH_ENV = "TEMPLATE_NOISE_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """Die here, as a power cut or `kill -9` would, when the crash tests ask for it."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _lock_path(path: Path) -> Path:
@@ -59,14 +67,18 @@ def writer(
         staging = path.with_name(f".{path.name}{STAGING_PREFIX}{os.getpid()}")
         if path.exists():
             shutil.copyfile(path, staging)
+        crash_point("after_copy")
         con = db.connect(staging, memory_limit=memory_limit)
         try:
             yield con
+            crash_point("before_checkpoint")
             execute(con, "checkpoint")
             con.close()
             with open(staging, "rb+") as f:
                 os.fsync(f.fileno())
+            crash_point("before_replace")
             os.replace(staging, path)
+            crash_point("after_replace")
             _fsync_dir(path.parent)
         except BaseException:
             con.close()
