@@ -11,7 +11,10 @@ import duckdb
 from dashboard.errors import InputError, QueryError, SchemaError
 from dashboard.queries import execute
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# version -> the queries/ file that brings a database of the version before up to it
+# (schema.sql is version 1).
+MIGRATIONS = {2: "schema_v2"}
 
 
 def connect(
@@ -80,5 +83,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         raise SchemaError(
             f"database schema version {version} is newer than this tool ({SCHEMA_VERSION})"
         )
-    if version is None:
+    for step in range((version or 1) + 1, SCHEMA_VERSION + 1):
+        execute(con, MIGRATIONS[step])
+    if version != SCHEMA_VERSION:
         execute(con, "schema_version_set", version=str(SCHEMA_VERSION))

@@ -1,17 +1,25 @@
 """Release owners' sign-offs of the go-live checklist: stored append-only, exported as Markdown.
 
-A sign-off keeps who signed, when, their notes and waivers, the checklist result they saw
-(the `check --format json` object) and a fingerprint of the data it was computed on, so a
-later reader can tell whether the data changed since.
+A sign-off keeps who signed (a typed name, or the identity of the OIDC login), when, their
+notes and waivers, the checklist result they saw (the `check --format json` object) and a
+fingerprint of the data it was computed on, so a later reader can tell whether the data
+changed since.
+
+Sign-offs form a hash chain: each row stores `row_hash = sha256(prev_hash + "\n" +
+canonical JSON of the row)` and the previous row's hash, so `verify` names any row edited
+or deleted after the fact. Someone able to rewrite the whole file can rebuild the chain:
+keep the head hash (`signoffs verify` prints it; the Markdown export carries every hash)
+somewhere else and check it with `signoffs verify --head`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pandas as pd
@@ -21,7 +29,9 @@ from dashboard.queries import run
 
 MAX_FIELD = 200
 MAX_NOTES = 5000
-_INSERT_ATTEMPTS = 3
+_INSERT_ATTEMPTS = 10
+GENESIS = "0" * 64  # prev_hash of the first sign-off
+Identity = Literal["typed", "oidc"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,10 @@ class SignOff:
     result: dict[str, Any]
     data_fingerprint: str
     items: list[dict[str, Any]] = field(default_factory=list)
+    email: str = ""
+    identity: str = "typed"
+    prev_hash: str = ""
+    row_hash: str = ""
 
 
 def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -56,6 +70,38 @@ def parse_waivers(text: str) -> dict[str, str]:
     return waivers
 
 
+def canonical_json(row: Mapping[str, Any]) -> str:
+    """The text a sign-off's hash covers: every stored column but the hashes, with JSON
+    columns parsed, keys sorted, no whitespace, so the same row always gives the same text."""
+
+    def parsed(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else (value or {})
+
+    signed_at = pd.Timestamp(row["signed_at"]).to_pydatetime()
+    body = {
+        "signoff_id": int(row["signoff_id"]),
+        "signed_at": signed_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        "name": str(row["name"]),
+        "role": str(row["role"]),
+        "signer_email": _text(row.get("signer_email")),
+        "identity": _text(row.get("identity")),
+        "notes": _text(row.get("notes")),
+        "waivers": parsed(row.get("waivers")),
+        "status": str(row["status"]),
+        "result": parsed(row.get("result")),
+        "data_fingerprint": str(row["data_fingerprint"]),
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical_json(row)}".encode()).hexdigest()
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -65,33 +111,54 @@ def record(
     notes: str = "",
     waivers: Mapping[str, str] | None = None,
     signed_at: datetime | None = None,
+    email: str = "",
+    identity: Identity = "typed",
 ) -> SignOff:
-    """Append a sign-off of `result` (a `check --format json` object) for the current data."""
-    name, role = name.strip(), role.strip()
+    """Append a sign-off of `result` (a `check --format json` object) for the current data,
+    chained to the newest stored sign-off."""
+    name, role, email = name.strip(), role.strip(), email.strip()
     if not name or not role:
         raise InputError("a sign-off needs a name and a role")
-    if len(name) > MAX_FIELD or len(role) > MAX_FIELD:
-        raise InputError(f"name and role are limited to {MAX_FIELD} characters")
+    if len(name) > MAX_FIELD or len(role) > MAX_FIELD or len(email) > MAX_FIELD:
+        raise InputError(f"name, role and e-mail are limited to {MAX_FIELD} characters")
     status = str(result.get("status", ""))
     if not status:
         raise InputError("the checklist result has no status")
     when = (signed_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     notes_text = notes.strip()[:MAX_NOTES]
     fingerprint = data_fingerprint(con)
-    params: dict[str, Any] = {
+    row: dict[str, Any] = {
         "signed_at": when,
-        "signer_name": name,
-        "signer_role": role,
+        "name": name,
+        "role": role,
+        "signer_email": email or None,
+        "identity": identity,
         "notes": notes_text or None,
         "waivers": json.dumps(dict(waivers or {}), sort_keys=True),
         "status": status,
         "result": json.dumps(result, sort_keys=True, default=str),
         "data_fingerprint": fingerprint,
     }
-    # Ids are max + 1: two sessions signing at the same instant conflict; the loser retries.
+    # The id and the previous hash come from the newest row; two sessions signing at once
+    # collide on the primary key and the loser chains to the winner on its next attempt.
     for attempt in range(_INSERT_ATTEMPTS):
+        last = run(con, "signoff_last")
+        prev = GENESIS
+        row["signoff_id"] = 1
+        if not last.empty:
+            prev = _text(last.iloc[0]["row_hash"]) or GENESIS
+            row["signoff_id"] = int(last.iloc[0]["signoff_id"]) + 1
+        row_hash = chain_hash(prev, row)
         try:
-            row = run(con, "signoff_insert", **params).iloc[0]
+            run(
+                con,
+                "signoff_insert",
+                signer_name=name,
+                signer_role=role,
+                prev_hash=prev,
+                row_hash=row_hash,
+                **{k: v for k, v in row.items() if k not in ("name", "role")},
+            )
             break
         except QueryError:
             if attempt == _INSERT_ATTEMPTS - 1:
@@ -107,11 +174,21 @@ def record(
         result=dict(result),
         data_fingerprint=fingerprint,
         items=list(result.get("items", [])),
+        email=email,
+        identity=identity,
+        prev_hash=prev,
+        row_hash=row_hash,
     )
 
 
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sign-off, newest first, as stored (JSON columns as text)."""
+    from dashboard.db import schema_version  # db imports queries only; no cycle at runtime
+
+    if (schema_version(con) or 1) < 2:
+        # A read-only snapshot of a file written before the chain: nothing to migrate it.
+        frame = run(con, "signoff_history_v1")
+        return frame.assign(signer_email=None, identity=None, prev_hash=None, row_hash=None)
     return run(con, "signoff_history")
 
 
@@ -126,15 +203,86 @@ def history(con: duckdb.DuckDBPyConnection) -> list[SignOff]:
                 signed_at=pd.Timestamp(row["signed_at"]).to_pydatetime(),
                 name=str(row["name"]),
                 role=str(row["role"]),
-                notes=str(row["notes"]) if isinstance(row["notes"], str) else "",
+                notes=_text(row["notes"]),
                 waivers=json.loads(row["waivers"]) if isinstance(row["waivers"], str) else {},
                 status=str(row["status"]),
                 result=result,
                 data_fingerprint=str(row["data_fingerprint"]),
                 items=list(result.get("items", [])),
+                email=_text(row["signer_email"]),
+                identity=_text(row["identity"]),
+                prev_hash=_text(row["prev_hash"]),
+                row_hash=_text(row["row_hash"]),
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    signoff_id: int
+    kind: Literal["edited", "deleted", "unsealed", "relinked", "head_missing"]
+    detail: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int
+    head: str | None  # row_hash of the newest sign-off
+    problems: list[ChainProblem]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted({p.signoff_id for p in self.problems})
+
+
+def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainReport:
+    """Recompute the chain oldest first; name every row that was edited (its content no
+    longer matches its hash), deleted (a gap in the ids, or the next row's prev_hash points
+    at a hash no stored row has), inserted or relinked, or stored without a hash.
+
+    `head`: a row_hash kept elsewhere (from an earlier verify or a Markdown export); the
+    chain must still contain it, which catches rows cut off the end.
+    """
+    frame = history_frame(con).iloc[::-1]
+    problems: list[ChainProblem] = []
+    expected_id, expected_prev = 1, GENESIS
+    hashes: set[str] = set()
+    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    for row in records:
+        sid = int(row["signoff_id"])
+        stored, prev = _text(row["row_hash"]), _text(row["prev_hash"])
+        if sid > expected_id:
+            missing = f"#{expected_id}" if sid == expected_id + 1 else f"#{expected_id}-#{sid - 1}"
+            for gone in range(expected_id, sid):
+                problems.append(ChainProblem(gone, "deleted", f"{missing} missing before #{sid}"))
+        if not stored:
+            problems.append(ChainProblem(sid, "unsealed", f"#{sid} has no hash"))
+        else:
+            if prev != expected_prev and sid == expected_id:
+                problems.append(
+                    ChainProblem(
+                        sid,
+                        "relinked",
+                        f"#{sid} does not chain to #{sid - 1} (#{sid - 1} was replaced)",
+                    )
+                )
+            if chain_hash(prev, row) != stored:
+                problems.append(
+                    ChainProblem(sid, "edited", f"#{sid} was changed after it was signed")
+                )
+        hashes.add(stored)
+        expected_id, expected_prev = sid + 1, stored
+    tip = _text(frame.iloc[-1]["row_hash"]) if len(frame) else None
+    if head and head not in hashes:
+        problems.append(
+            ChainProblem(expected_id, "head_missing", f"no sign-off has the hash {head[:16]}…")
+        )
+    return ChainReport(rows=len(frame), head=tip or None, problems=problems)
 
 
 def _cell(value: Any) -> str:
@@ -164,15 +312,21 @@ def markdown_report(
         lines.append("No sign-off yet.")
     else:
         lines += [
-            "| # | signed at (UTC) | name | role | status | data | notes | waivers |",
-            "|---|---|---|---|---|---|---|---|",
+            "| # | signed at (UTC) | name | role | status | data | notes | waivers | hash |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for s in signoffs:
             waivers = "; ".join(f"{k}: {v}" for k, v in sorted(s.waivers.items()))
             data = "current" if s.data_fingerprint == data_fingerprint else "older data"
+            who = f"{s.name} <{s.email}> (login)" if s.identity == "oidc" else s.name
             lines.append(
-                f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(s.name)} "
+                f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(who)} "
                 f"| {_cell(s.role)} | {_cell(s.status)} | {data} (`{_cell(s.data_fingerprint)}`) "
-                f"| {_cell(s.notes)} | {_cell(waivers)} |"
+                f"| {_cell(s.notes)} | {_cell(waivers)} | `{_cell(s.row_hash)}` |"
             )
+        lines += [
+            "",
+            "Each hash chains to the row before it; keep this file to check the record later "
+            "with `template-noise signoffs verify --head HASH`.",
+        ]
     return "\n".join(lines) + "\n"
