@@ -94,10 +94,10 @@ def test_edited_notes_are_named(signed: Path) -> None:
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE signoffs SET status = 'pass' , result = '{\"status\": \"pass\", \"items\": []}' WHERE signoff_id = 2",
+        'UPDATE signoffs SET status = \'pass\' , result = \'{"status": "pass", "items": []}\' WHERE signoff_id = 2',
         "UPDATE signoffs SET name = 'Someone Else' WHERE signoff_id = 2",
         "UPDATE signoffs SET signed_at = signed_at - INTERVAL 1 DAY WHERE signoff_id = 2",
-        "UPDATE signoffs SET waivers = '{\"noisy_template_monitoring\": \"x\"}' WHERE signoff_id = 2",
+        'UPDATE signoffs SET waivers = \'{"noisy_template_monitoring": "x"}\' WHERE signoff_id = 2',
         "UPDATE signoffs SET data_fingerprint = 'other' WHERE signoff_id = 2",
         "UPDATE signoffs SET identity = 'oidc', signer_email = 'ceo@example.com' WHERE signoff_id = 2",
     ],
