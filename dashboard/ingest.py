@@ -179,8 +179,12 @@ def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[str | Path],
     progress: Progress | None = None,
+    redact_key: str | None = None,
 ) -> IngestReport:
     """Load every file into `con`: all files load or none does.
+
+    With redact_key, user ids are stored as keyed hashes (sha256 of key and id) and bodies
+    are dropped; every metric stays the same (the duplicate fingerprint is taken first).
 
     Files are read and normalised first, into temp tables; only then does one transaction
     add their events and rejects, so an unreadable file or a crash changes nothing.
@@ -191,7 +195,7 @@ def ingest(
         if progress:
             progress(i, len(files), path)
         _stage(con, path)
-        execute(con, "normalize", file=path, file_index=i)
+        execute(con, "normalize", file=path, file_index=i, redact_key=redact_key)
         execute(con, "load_add_file", file=path, file_index=i)
 
     crash_point("after_read")

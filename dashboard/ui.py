@@ -17,17 +17,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import checklist, db, metrics, series, signoff, urlstate
+from dashboard import checklist, db, metrics, series, signoff, store, urlstate
 from dashboard.config import Config, load_config
 from dashboard.errors import TemplateNoiseError
 from dashboard.filters import Filters
 from dashboard.ingest import ingest
+from dashboard.queries import cursor
+
+T = TypeVar("T")
 
 DB_ENV = "TEMPLATE_NOISE_DB"
 CONFIG_ENV = "TEMPLATE_NOISE_CONFIG"
@@ -74,12 +77,31 @@ def _sample_files() -> list[str]:
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _connection(db_path: str | None) -> duckdb.DuckDBPyConnection:
+def _connection(db_path: str | None) -> duckdb.DuckDBPyConnection | store.Reader:
     if db_path:
-        return db.connect(db_path)
+        # Read-only snapshots, reopened after each publish: `template-noise ingest --db`
+        # can load into the same file while the dashboard keeps answering.
+        if store.identity(db_path) is None:
+            with store.writer(db_path):
+                pass  # an empty database with the schema
+        return store.Reader(db_path)
     con = db.connect(None)
     ingest(con, _sample_files())
     return con
+
+
+def write(action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run a write (a load, a sign-off): on a staging copy published when it succeeds for a
+    database file, on a cursor of the in-memory sample otherwise."""
+    path = source().db
+    if path:
+        with store.writer(path) as con:
+            return action(con)
+    cur = cursor(connection())
+    try:
+        return action(cur)
+    finally:
+        cur.close()
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,7 +110,8 @@ def _config(path: str | None) -> Config:
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    return _connection(source().db)
+    held = _connection(source().db)
+    return held.connection() if isinstance(held, store.Reader) else held
 
 
 def config() -> Config:

@@ -2,7 +2,9 @@
 -- grain: norm = one row per non-blank staged line (event row or snapshot row), with
 --        reject_column/reject_reason set when the line cannot be used;
 --        staged_events = one row per event (a snapshot row yields sent + engagement events).
--- parameters: $file (as given by the user), $file_index (its position in the load).
+-- parameters: $file (as given by the user), $file_index (its position in the load),
+--             $redact_key (NULL: keep user ids and bodies; else user ids become keyed
+--             hashes and bodies are dropped, after the fingerprint was taken from them).
 -- reads: temp table stage(line, doc).  Columns of staged_events = columns of events.
 CREATE OR REPLACE TEMP TABLE norm AS
 WITH parsed AS (
@@ -194,7 +196,10 @@ shaped AS (
     SELECT
         ev_type AS event_type,
         ev_at AS occurred_at,
-        notification_id, user_id, organization_id, workspace_id,
+        notification_id,
+        CASE WHEN $redact_key IS NULL OR user_id IS NULL THEN user_id
+             ELSE 'user:' || left(sha256($redact_key || chr(31) || user_id), 32) END AS user_id,
+        organization_id, workspace_id,
         CASE WHEN has_payload THEN coalesce(template_s, metadata_template, tn_infer_template(title)) END
             AS template,
         CASE WHEN NOT has_payload THEN NULL
@@ -230,12 +235,14 @@ canonical_metadata AS (
 SELECT
     coalesce(s.given_event_id, md5(to_json([
         s.event_type, strftime(s.occurred_at, '%Y-%m-%dT%H:%M:%S.%f'), s.notification_id,
-        s.user_id, s.organization_id, s.workspace_id, s.template, s.title, s.body, s.severity,
+        s.user_id, s.organization_id, s.workspace_id, s.template, s.title,
+        CASE WHEN $redact_key IS NULL THEN s.body END, s.severity,
         s.ctas::VARCHAR, s.metadata::VARCHAR, s.expires_hours::VARCHAR,
         strftime(s.expires_at, '%Y-%m-%dT%H:%M:%S.%f'), s.dedup_key, s.attempt::VARCHAR,
         s.error, s.connection_id])::VARCHAR)) AS event_id,
     s.event_type, s.occurred_at, s.notification_id, s.user_id, s.organization_id,
-    s.workspace_id, s.template, s.template_source, s.title, s.body, s.severity, s.ctas,
+    s.workspace_id, s.template, s.template_source, s.title,
+    CASE WHEN $redact_key IS NULL THEN s.body END AS body, s.severity, s.ctas,
     s.cta_count, s.metadata,
     CASE WHEN s.event_type = 'sent' THEN
         CASE WHEN s.dedup_key IS NOT NULL THEN hash('dedup_key', s.dedup_key)

@@ -45,7 +45,7 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def core(db_path: Path, fn: Any, *args: Any) -> Any:
     """Run a core function on its own connection to the test database."""
-    con = db.connect(db_path)
+    con = db.connect(db_path, read_only=True)  # a snapshot, as the served app reads it
     try:
         return fn(con, *args)
     finally:

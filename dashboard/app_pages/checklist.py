@@ -81,13 +81,11 @@ with st.form("signoff_form", clear_on_submit=False):
     submitted = st.form_submit_button(f"Sign off ({result.status})", key="so_submit")
 if submitted:
     try:
-        stored = signoff.record(
-            ui.connection(),
-            name=name,
-            role=role,
-            notes=notes,
-            waivers=signoff.parse_waivers(waivers_text),
-            result=result.as_json(),
+        waivers = signoff.parse_waivers(waivers_text)
+        stored = ui.write(
+            lambda con: signoff.record(
+                con, name=name, role=role, notes=notes, waivers=waivers, result=result.as_json()
+            )
         )
     except TemplateNoiseError as e:
         st.warning(f"Not signed: {e}")

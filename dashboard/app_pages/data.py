@@ -14,7 +14,6 @@ import streamlit as st
 from dashboard import series, ui
 from dashboard.errors import TemplateNoiseError
 from dashboard.ingest import IngestReport, ingest
-from dashboard.queries import execute
 
 MAX_UPLOAD_MB = int(os.environ.get("TEMPLATE_NOISE_MAX_UPLOAD_MB", "200"))
 FILE_TYPES = ["csv", "jsonl", "ndjson", "json", "parquet", "gz"]
@@ -27,7 +26,6 @@ def _safe_name(name: str) -> str:
 
 
 def _load(paths: list[str], label: str) -> None:
-    con = ui.connection()
     with st.status(f"Loading {label}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
@@ -35,19 +33,13 @@ def _load(paths: list[str], label: str) -> None:
             done = i / n if n else 1.0
             bar.progress(done, text=f"{i}/{n} files" + (f": {Path(path).name}" if path else ""))
 
-        # A cursor of the shared connection: ingest runs its own transaction on it; the
-        # session macros are per cursor, so they are defined on it first.
-        cur = con.cursor()
         try:
-            execute(cur, "session")
-            report = ingest(cur, paths, progress=progress)
+            report = ui.write(lambda con: ingest(con, paths, progress=progress))
         except TemplateNoiseError as e:
             status.update(label=f"Nothing loaded: {e}", state="error", expanded=True)
             st.session_state["data_report"] = None
             st.session_state["data_failure"] = str(e)
             return
-        finally:
-            cur.close()
         bar.progress(1.0, text="done")
         status.update(
             label=f"Loaded {report.events_loaded:,} new events "
