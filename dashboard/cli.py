@@ -179,6 +179,77 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return subprocess.call(serve_command(args))
 
 
+def _signoff_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    if not Path(args.db).is_file():
+        raise InputError(f"{args.db}: no such database file")
+    con = db.connect(args.db, read_only=True)
+    if (db.schema_version(con) or 1) < 2:
+        raise InputError(
+            f"{args.db}: written before sign-offs were chained (schema version 1); "
+            "any write with this version (a load or a sign-off) upgrades it"
+        )
+    return con
+
+
+def cmd_signoffs_verify(args: argparse.Namespace) -> int:
+    from dashboard import signoff
+
+    report = signoff.verify(_signoff_db(args), head=args.head)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "intact": report.intact,
+                    "signoffs": report.rows,
+                    "head": report.head,
+                    "problems": [vars(p) for p in report.problems],
+                },
+                indent=2,
+            )
+        )
+    elif report.intact:
+        print(f"intact: {report.rows} sign-off(s), head {report.head or '-'}")
+    else:
+        print(f"TAMPERED: sign-off(s) {', '.join(f'#{i}' for i in report.ids)}")
+        for problem in report.problems:
+            print(f"  {problem.kind}: {problem.detail}")
+    return 0 if report.intact else 1
+
+
+def cmd_signoffs_list(args: argparse.Namespace) -> int:
+    from dashboard import signoff
+
+    stored = signoff.history(_signoff_db(args))
+    if args.format == "json":
+        rows = [
+            {
+                "signoff_id": s.signoff_id,
+                "signed_at": s.signed_at.isoformat(),
+                "name": s.name,
+                "email": s.email or None,
+                "identity": s.identity,
+                "role": s.role,
+                "status": s.status,
+                "notes": s.notes,
+                "waivers": s.waivers,
+                "data_fingerprint": s.data_fingerprint,
+                "row_hash": s.row_hash,
+            }
+            for s in stored
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not stored:
+        print("no sign-off yet")
+    for s in stored:
+        who = f"{s.name} <{s.email}>" if s.email else s.name
+        print(
+            f"#{s.signoff_id}  {s.signed_at:%Y-%m-%d %H:%M:%S} UTC  {s.status:<4}  "
+            f"{who} ({s.role}, {s.identity or 'typed'})  {s.row_hash[:12]}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from pathlib import Path
 
@@ -252,6 +323,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest file the Data page accepts (default: {DEFAULT_MAX_UPLOAD_MB})",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("signoffs", help="the stored sign-offs: list them, verify their chain")
+    signoffs = p.add_subparsers(dest="signoffs_command", required=True)
+    q = signoffs.add_parser("verify", help="exit 1 naming any sign-off edited or deleted")
+    q.add_argument("--db", required=True, help="DuckDB file")
+    q.add_argument("--head", metavar="HASH", help="a row hash kept elsewhere that must remain")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.set_defaults(func=cmd_signoffs_verify)
+    q = signoffs.add_parser("list", help="every sign-off, newest first")
+    q.add_argument("--db", required=True, help="DuckDB file")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.set_defaults(func=cmd_signoffs_list)
     return parser
 
 
