@@ -6,6 +6,7 @@ The tampering is done the way an insider would: plain SQL on the database file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def test_each_row_chains_to_the_one_before(signed: Path) -> None:
     rows = sorted(signoff.history(con), key=lambda s: s.signoff_id)
     assert [s.signoff_id for s in rows] == [1, 2, 3, 4, 5]
     assert rows[0].prev_hash == signoff.GENESIS
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.row_hash
     assert len({s.row_hash for s in rows}) == 5
     report = signoff.verify(con)
