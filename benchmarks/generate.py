@@ -23,16 +23,19 @@ def generate(
     seed: int = 1,
     days: int = 30,
     start: datetime = datetime(2026, 10, 1),
+    first: int = 0,
+    users: int | None = None,
 ) -> int:
     """Write the log to `out`; returns the number of events written."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     con = db.connect()
-    users = max(100, notifications // 20)
+    users = users or max(100, notifications // 20)
     execute(
         con,
         "bench/generate_events",
         notifications=notifications,
+        first=first,
         users=users,
         days=days,
         start=start,

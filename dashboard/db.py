@@ -87,3 +87,4 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         execute(con, MIGRATIONS[step])
     if version != SCHEMA_VERSION:
         execute(con, "schema_version_set", version=str(SCHEMA_VERSION))
+    execute(con, "derive_schema")

@@ -209,6 +209,7 @@ def ingest(
             con, "load_commit", load_id=report.load_id
         ).fetchall():
             report.files.append(FileReport(str(file), int(loaded), int(present), int(rejected)))
+        execute(con, "derive_refresh", load_id=report.load_id)
         report.rejects = [
             Reject(str(f), int(n), c, str(r))
             for f, n, c, r in execute(con, "load_rejects").fetchall()

@@ -12,6 +12,31 @@ CREATE OR REPLACE TEMP MACRO tn_as_of(p_as_of) AS (
     coalesce(CAST(p_as_of AS TIMESTAMP), (SELECT max(occurred_at) FROM events))
 );
 
+-- Whether notification_state (derive_schema.sql) answers for this as_of: it covers every
+-- loaded event (its stamp matches `events`) and as_of is at or after the latest of them,
+-- so no event is to be ignored. Otherwise the metrics aggregate `events` themselves.
+CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
+    SELECT coalesce(bool_and(
+               s.events = (SELECT count(*) FROM events)
+               AND (CAST(p_as_of AS TIMESTAMP) IS NULL
+                    OR CAST(p_as_of AS TIMESTAMP) >= s.max_occurred_at)), false)
+    FROM notification_state_stamp s
+));
+
+-- One row per notification_id as it stood at `as_of`: tn_state_rows (derive_schema.sql)
+-- read from the table maintained at ingest when it is fresh, else computed from `events`
+-- (the gate skips the other branch before it reads a row). prev_created_at = created_at
+-- of the previous created notification with the same dup_key (recipient, template,
+-- fingerprint), ties by notification_id; derive_refresh.sql computes it the same way.
+CREATE OR REPLACE TEMP MACRO tn_state(p_as_of) AS TABLE
+SELECT * FROM notification_state WHERE tn_state_fresh(p_as_of)
+UNION ALL BY NAME
+SELECT *,
+       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+           PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
+       END AS prev_created_at
+FROM tn_state_rows(tn_as_of(p_as_of), NULL, NOT tn_state_fresh(p_as_of));
+
 -- One row per notification (created or failed) as it stood at `as_of`.
 -- created_at = earliest `sent`; failed = `send_failed` and no `sent`; payload fields come
 -- from the earliest `sent` row (else the earliest `send_failed`); read/archived/starred/
@@ -19,42 +44,6 @@ CREATE OR REPLACE TEMP MACRO tn_as_of(p_as_of) AS (
 -- expires_at = explicit, or created_at + expires_hours; an explicit expires_at within a
 -- minute of created_at + default_expiry_days is Wacht's server default: no expiry chosen.
 CREATE OR REPLACE TEMP MACRO tn_notifications(p_as_of, p_default_expiry_days) AS TABLE
-WITH per AS (
-    SELECT
-        notification_id,
-        min(occurred_at) FILTER (event_type = 'sent')        AS created_at,
-        min(occurred_at) FILTER (event_type = 'send_failed') AS first_failed_at,
-        count(*) FILTER (event_type IN ('sent', 'send_failed')) AS attempt_events,
-        max(attempt) FILTER (event_type IN ('sent', 'send_failed')) AS max_attempt,
-        -- One struct per notification instead of one arg_min per field; event_id breaks
-        -- ties so the pick does not depend on the order rows were loaded in.
-        coalesce(
-            arg_min({'template': template, 'user_id': user_id,
-                     'organization_id': organization_id, 'workspace_id': workspace_id,
-                     'severity': severity, 'cta_count': cta_count, 'metadata': metadata,
-                     'fingerprint': fingerprint, 'expires_hours': expires_hours,
-                     'expires_at': expires_at, 'used_expires_in_hours': used_expires_in_hours,
-                     'cta_url_alias': cta_url_alias, 'action_url_with_ctas': action_url_with_ctas},
-                    (occurred_at, event_id)) FILTER (event_type = 'sent'),
-            arg_min({'template': template, 'user_id': user_id,
-                     'organization_id': organization_id, 'workspace_id': workspace_id,
-                     'severity': severity, 'cta_count': cta_count, 'metadata': metadata,
-                     'fingerprint': fingerprint, 'expires_hours': expires_hours,
-                     'expires_at': expires_at, 'used_expires_in_hours': used_expires_in_hours,
-                     'cta_url_alias': cta_url_alias, 'action_url_with_ctas': action_url_with_ctas},
-                    (occurred_at, event_id)) FILTER (event_type = 'send_failed')
-        ) AS p,
-        min(occurred_at) FILTER (event_type = 'read')      AS read_at,
-        min(occurred_at) FILTER (event_type = 'archived')  AS archived_at,
-        min(occurred_at) FILTER (event_type = 'starred')   AS starred_at,
-        min(occurred_at) FILTER (event_type = 'clicked')   AS clicked_at,
-        min(occurred_at) FILTER (event_type = 'delivered') AS delivered_at,
-        max(occurred_at) FILTER (event_type = 'delivered') AS last_delivered_at
-    FROM events
-    WHERE notification_id IS NOT NULL AND occurred_at <= tn_as_of(p_as_of)
-    GROUP BY notification_id
-    HAVING created_at IS NOT NULL OR first_failed_at IS NOT NULL
-)
 SELECT
     notification_id,
     created_at,
@@ -62,37 +51,21 @@ SELECT
     created_at IS NULL                              AS failed,
     coalesce(created_at, first_failed_at)           AS window_at,  -- what the window bounds
     greatest(attempt_events, coalesce(max_attempt, 0)) AS attempts,
-    coalesce(p.template, '(unknown)')               AS template,
-    CASE WHEN p.user_id IS NOT NULL THEN p.user_id
-         WHEN p.workspace_id IS NOT NULL THEN 'workspace:' || p.workspace_id
-         WHEN p.organization_id IS NOT NULL THEN 'organization:' || p.organization_id
-    END                                             AS recipient,
-    CASE WHEN p.user_id IS NOT NULL THEN 'user'
-         WHEN p.workspace_id IS NOT NULL THEN 'workspace'
-         WHEN p.organization_id IS NOT NULL THEN 'organization'
-    END                                             AS scope,
-    p.user_id,
-    coalesce(p.severity, 'unset')                   AS severity,
-    coalesce(p.cta_count, 0)                        AS cta_count,
-    p.metadata IS NOT NULL AND json_type(p.metadata) <> 'OBJECT' AS metadata_invalid,
-    -- Top-level key set, hashed; missing metadata is the empty set, a non-object has none.
-    CASE WHEN p.metadata IS NULL THEN hash([]::VARCHAR[])
-         WHEN json_type(p.metadata) = 'OBJECT' THEN hash(list_sort(json_keys(p.metadata)))
-    END                                             AS keyset,
-    p.fingerprint,
+    template, recipient, scope, user_id, severity, cta_count, metadata_invalid, keyset,
+    fingerprint,
     CASE
-        WHEN p.expires_at IS NOT NULL THEN
-            CASE WHEN abs(epoch(p.expires_at)
+        WHEN expires_at_given IS NOT NULL THEN
+            CASE WHEN abs(epoch(expires_at_given)
                           - epoch(created_at + to_days(CAST(p_default_expiry_days AS INTEGER)))) <= 60
-                 THEN NULL ELSE p.expires_at END
-        WHEN p.expires_hours IS NOT NULL
-            THEN created_at + to_microseconds(CAST(round(p.expires_hours * 3600e6) AS BIGINT))
+                 THEN NULL ELSE expires_at_given END
+        WHEN expires_hours IS NOT NULL
+            THEN created_at + to_microseconds(CAST(round(expires_hours * 3600e6) AS BIGINT))
     END                                             AS expires_at,
-    coalesce(p.used_expires_in_hours, false)        AS used_expires_in_hours,
-    coalesce(p.cta_url_alias, false)                AS cta_url_alias,
-    coalesce(p.action_url_with_ctas, false)         AS action_url_with_ctas,
-    read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at
-FROM per;
+    used_expires_in_hours, cta_url_alias, action_url_with_ctas,
+    read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at,
+    dup_key, prev_created_at
+FROM tn_state(p_as_of)
+WHERE created_at IS NOT NULL OR first_failed_at IS NOT NULL;
 
 -- One row per notification in the window and filters, with the per-notification signals.
 -- Duplicate status belongs to the notification (its predecessor may sit before `since`),
@@ -104,9 +77,8 @@ WITH n AS (
     SELECT *,
            -- Integer keys for the window partitions: cheaper than wide strings at scale.
            hash(template) AS template_key,
-           created_at - lag(created_at) OVER (
-               PARTITION BY created, hash(template, recipient), fingerprint ORDER BY created_at
-           ) <= to_minutes(CAST(p_dedup_window_minutes AS BIGINT)) AS dup_of_previous
+           created_at - prev_created_at
+               <= to_minutes(CAST(p_dedup_window_minutes AS BIGINT)) AS dup_of_previous
     FROM tn_notifications(p_as_of, p_default_expiry_days)
 ),
 w AS (
@@ -128,7 +100,7 @@ keysets AS (
     QUALIFY row_number() OVER (PARTITION BY template_key ORDER BY count(*) DESC, keyset) = 1
 )
 SELECT
-    w.* EXCLUDE (dup_of_previous),
+    w.* EXCLUDE (dup_of_previous, dup_key, prev_created_at),
     tn_as_of(p_as_of) AS as_of,
     created AND coalesce(dup_of_previous, false) AS is_duplicate,
     CASE WHEN created THEN count(*) OVER (
@@ -150,7 +122,7 @@ SELECT
     created AND metadata_invalid AS is_metadata_invalid,
     coalesce(created AND keyset <> k.common_keyset, false) AS is_metadata_drift,
     created AND delivered_at IS NOT NULL AS is_delivered,
-    CASE WHEN created THEN epoch(delivered_at - created_at) END AS delivery_s
+    CASE WHEN created THEN (epoch_us(delivered_at) - epoch_us(created_at)) / 1e6 END AS delivery_s
 FROM w
 LEFT JOIN keysets k USING (template_key);
 

@@ -1,6 +1,8 @@
 -- bench/generate_events: a synthetic event log of $notifications notifications, vectorised.
 -- grain: temp table bench_events = one row per event (about 2.6 per notification).
--- parameters: $notifications, $users, $days, $start (TIMESTAMP), $seed.
+-- parameters: $notifications, $first (the first notification number: logs of later days
+--   take numbers after earlier ones, so ids never collide), $users, $days, $start (TIMESTAMP),
+--   $seed.
 -- columns: event_id, event_type, occurred_at, notification_id, user_id, template, title, body,
 --          severity, metadata, expires_hours, dedup_key, attempt, connection_id
 -- Pseudo-random draws are hashes of (row, seed, draw), so the log is the same on any thread count.
@@ -28,7 +30,7 @@ SELECT i,
        $start + to_microseconds(CAST(bench_u(i, $seed, 2) * $days * 86400e6 AS BIGINT)) AS created_at,
        bench_u(i, $seed, 3) AS r_read, bench_u(i, $seed, 4) AS r_archive, bench_u(i, $seed, 5) AS r_misc,
        bench_u(i, $seed, 6) AS r_retry
-FROM range($notifications) AS r(i)
+FROM range($first, $first + $notifications) AS r(i)
 JOIN bench_templates t ON t.tpl = hash(i, $seed, 0) % 10;
 
 CREATE OR REPLACE TEMP TABLE bench_events AS

@@ -1,0 +1,308 @@
+"""The scale benchmark of issue 5: wall time and peak memory of every step, with the floors
+and the pandas peer measured in the same run, as a Markdown table.
+
+    python -m benchmarks.run --sizes 1000000,10000000 [--memory-limit 4GB] [--workdir DIR]
+
+At each size N it generates a 30-day log of N notifications (benchmarks/generate.py,
+Parquet) and one more day (N/30 notifications), then runs each step in its own child
+process and reads that child's peak RSS from wait4():
+
+- ingest: `template-noise ingest LOG --db FILE` into a fresh database file;
+- metrics, end to end: `template-noise metrics LOG --format json` (in memory);
+- metrics, on the database: `template-noise metrics --db FILE --format json`;
+- check: `template-noise check --db FILE --format json`;
+- warm queries: one process opens the database, loads once, then times `compute_metrics`
+  and every dashboard page's queries under several filters (the slowest is reported);
+- append one day: `template-noise ingest DAY --db COPY` on a copy of the 30-day database;
+- floors: a DuckDB pass that only reads the columns the metrics need, and one that only
+  groups the events by notification;
+- pandas peer: benchmarks/pandas_peer.py on the same file; its numbers are asserted equal
+  to `metrics` end to end (rates within 1e-9) before the table is printed.
+
+The table goes to stdout and to benchmarks/results.md (overwritten with this run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import generate
+
+RESULTS = Path(__file__).parent / "results.md"
+PY = sys.executable
+CLI = [PY, "-m", "dashboard.cli"]
+NEEDED = (
+    "event_id", "event_type", "occurred_at", "notification_id", "user_id", "template",
+    "severity", "metadata", "expires_hours", "dedup_key", "attempt",
+)  # fmt: skip
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    rss_mib: float
+    note: str = ""
+
+
+def measure(cmd: list[str], stdout: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one child process; raises if it fails."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
+    err = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout:
+            out.close()  # type: ignore[union-attr]
+    if proc.returncode not in (0, 1):  # check exits 1 when an item fails
+        err.seek(0)
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def floor_cmd(log: Path, kind: str) -> list[str]:
+    src = f"read_parquet('{log}')"
+    if kind == "read":
+        cols = ", ".join(f"max({c})" for c in NEEDED)
+        sql = f"SELECT {cols} FROM {src}"
+    else:
+        sql = (
+            f"SELECT count(*) FROM (SELECT notification_id, count(*), min(occurred_at) "
+            f"FROM {src} GROUP BY notification_id)"
+        )
+    code = f"import duckdb; duckdb.connect().execute({sql!r}).fetchall()"
+    return [PY, "-c", code]
+
+
+WARM = r"""
+import json, sys, time
+from datetime import timedelta
+from dashboard import db, checklist, series
+from dashboard.config import load_config
+from dashboard.filters import Filters
+from dashboard.metrics import compute_metrics, overall_metrics, resolve_as_of
+
+con = db.connect(sys.argv[1], read_only=True, memory_limit=sys.argv[2] or None)
+config = load_config(None)
+t0 = time.perf_counter(); compute_metrics(con, Filters(), config)
+first = time.perf_counter() - t0
+opts = series.filter_options(con)
+last = opts.last_at
+filters = {
+    "none": Filters(),
+    "last 7 days": Filters(since=last - timedelta(days=7), until=last),
+    "severity warning": Filters(severities=("warning",)),
+    "template search": Filters(template_search="api_key"),
+    "dedup 10 min": Filters(dedup_window_minutes=10),
+}
+def pages(f):
+    t = str(compute_metrics(con, f, config)["template"].iloc[0])
+    return {
+        "overview": lambda: (compute_metrics(con, f, config), overall_metrics(con, f, config),
+                             series.volume_over_time(con, f, config, "day")),
+        "template": lambda: (series.template_over_time(con, f, config, t, "day"),
+                             series.template_keysets(con, f, config, t),
+                             series.template_breakdown(con, f, config, t),
+                             series.template_examples(con, f, config, t),
+                             series.template_recipients(con, f, config, t)),
+        "delivery": lambda: (series.delivery_over_time(con, f, config, "day"),
+                             series.delivery_latency(con, f, config),
+                             series.attempts(con, f, config),
+                             series.stream_over_time(con, f, config, "day"),
+                             series.stream_outages(con, f, config)),
+        "checklist": lambda: checklist.evaluate(con, config),
+        "data": lambda: (series.freshness(con), series.loads(con), series.rejects(con),
+                         series.reject_reasons(con)),
+    }
+times = {}
+for fname, f in filters.items():
+    t0 = time.perf_counter(); compute_metrics(con, f, config)
+    times[f"metrics [{fname}]"] = time.perf_counter() - t0
+    for page, fn in pages(f).items():
+        t0 = time.perf_counter(); fn()
+        times[f"{page} [{fname}]"] = time.perf_counter() - t0
+print(json.dumps({"first": first, "times": times}))
+"""
+
+
+def compare(sql: list[dict[str, Any]], peer: list[dict[str, Any]]) -> int:
+    """Assert the optimised path and the pandas peer agree on every metric the peer computes
+    (counts and lists exactly, rates and seconds within 1e-9); returns how many compared."""
+    by_template = {t["template"]: t for t in sql}
+    assert sorted(by_template) == sorted(t["template"] for t in peer), "different templates"
+    compared = 0
+    for row in peer:
+        mine = by_template[row["template"]]
+        for key, theirs in row.items():
+            ours = mine[key]
+            if isinstance(theirs, float) or isinstance(ours, float):
+                ok = (theirs is None and ours is None) or (
+                    theirs is not None and ours is not None
+                    and abs(float(theirs) - float(ours)) <= 1e-9 * max(1.0, abs(float(theirs)))
+                )  # fmt: skip
+            else:
+                ok = theirs == ours
+            assert ok, f"{row['template']}.{key}: pandas {theirs!r} != sql {ours!r}"
+            compared += 1
+    return compared
+
+
+def _templates(path: Path) -> list[dict[str, Any]]:
+    return list(json.loads(path.read_text())["templates"])
+
+
+def machine() -> str:
+    model = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            mem = int(line.split()[1]) // 2**20
+    import duckdb
+    import pandas
+
+    return (
+        f"{model}, {os.cpu_count()} cores, {mem} GiB RAM, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"pandas {pandas.__version__}"
+    )
+
+
+def load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bench_size(n: int, work: Path, memory_limit: str | None) -> tuple[list[Step], dict[str, Any]]:
+    mem = ["--memory-limit", memory_limit] if memory_limit else []
+    log, day = work / f"log-{n}.parquet", work / f"day-{n}.parquet"
+    events = generate(log, n, days=30)
+    day_events = generate(
+        day, max(1, n // 30), days=1, start=datetime(2026, 10, 31), first=n, users=max(100, n // 20)
+    )
+    dbfile, appended = work / f"db-{n}.duckdb", work / f"db-{n}-append.duckdb"
+    sql_json, db_json, peer_json = (work / f"{k}-{n}.json" for k in ("sql", "db", "peer"))
+    steps: list[Step] = []
+
+    def step(name: str, cmd: list[str], stdout: Path | None = None, note: str = "") -> Step:
+        seconds, rss = measure(cmd, stdout)
+        s = Step(name, seconds, rss, note)
+        steps.append(s)
+        print(f"  {name}: {seconds:.1f}s, {rss:,.0f} MiB (load {load()})", file=sys.stderr)
+        return s
+
+    step("floor: read the needed columns (DuckDB)", floor_cmd(log, "read"))
+    step("floor: group events by notification (DuckDB)", floor_cmd(log, "group"))
+    step("pandas peer: metrics from the Parquet file", [PY, "-m", "benchmarks.pandas_peer",
+         str(log), "--out", str(peer_json)])  # fmt: skip
+    step("metrics end to end from the Parquet file", [*CLI, "metrics", str(log), "--format",
+         "json", *mem], stdout=sql_json)  # fmt: skip
+    step("ingest into a database file (30 days)", [*CLI, "ingest", str(log), "--db", str(dbfile),
+         "--format", "json", *mem])  # fmt: skip
+    step("metrics on the ingested database (new process)", [*CLI, "metrics", "--db", str(dbfile),
+         "--format", "json", *mem], stdout=db_json)  # fmt: skip
+    step("check on the ingested database (new process)", [*CLI, "check", "--db", str(dbfile),
+         "--format", "json", *mem])  # fmt: skip
+    shutil.copyfile(dbfile, appended)
+    step("append one more day to the 30-day database", [*CLI, "ingest", str(day), "--db",
+         str(appended), "--format", "json", *mem])  # fmt: skip
+    warm_out = work / f"warm-{n}.json"
+    step("warm: open, first load, then every page x 5 filters", [PY, "-c", WARM, str(dbfile),
+         memory_limit or ""], stdout=warm_out)  # fmt: skip
+    warm = json.loads(warm_out.read_text())
+    compared = compare(_templates(sql_json), _templates(peer_json))
+    compare(_templates(db_json), _templates(peer_json))
+    info = {"events": events, "day_events": day_events, "compared": compared, "warm": warm}
+    for f in (dbfile, appended, log, day):
+        f.unlink(missing_ok=True)
+    return steps, info
+
+
+def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
+    group = next(s for s in steps if s.name.startswith("floor: group"))
+    peer = next(s for s in steps if s.name.startswith("pandas"))
+    rows = [
+        f"### {n:,} notifications ({info['events']:,} events; one more day: "
+        f"{info['day_events']:,} events)",
+        "",
+        "| step | wall s | peak RSS MiB | x group-by floor | pandas time / this | RSS / pandas |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for s in steps:
+        rows.append(
+            f"| {s.name} | {s.seconds:.2f} | {s.rss_mib:,.0f} | {s.seconds / group.seconds:.1f} | "
+            f"{peer.seconds / s.seconds:.1f} | {s.rss_mib / peer.rss_mib:.2f} |"
+        )
+    ingest = next(s for s in steps if s.name.startswith("ingest"))
+    append = next(s for s in steps if s.name.startswith("append"))
+    e2e = next(s for s in steps if s.name.startswith("metrics end to end"))
+    warm = info["warm"]
+    slowest = max(warm["times"].items(), key=lambda kv: kv[1])
+    rows += [
+        "",
+        f"- metrics end to end = {e2e.seconds / group.seconds:.1f}x the group-by floor "
+        f"(target <= 3x); {peer.seconds / e2e.seconds:.1f}x faster than pandas (target >= 5x) "
+        f"at {e2e.rss_mib / peer.rss_mib:.2f} of its peak RSS (target <= 0.33).",
+        f"- append one day = {append.seconds / ingest.seconds:.3f} of ingesting 30 days "
+        f"(target <= 0.1).",
+        f"- warm database: first load {warm['first']:.2f}s; slowest page or query after it: "
+        f"{slowest[0]} {slowest[1]:.2f}s (target < 1 s); all {len(warm['times'])} timed: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in sorted(warm["times"].items())),
+        f"- pandas peer and `metrics` agree on all {info['compared']} template x metric values "
+        f"(rates within 1e-9), end to end and from the database.",
+        "",
+    ]
+    return "\n".join(rows)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", default="1000000", help="notifications per run, comma-separated")
+    p.add_argument("--memory-limit", help="passed to every template-noise step, e.g. 4GB")
+    p.add_argument("--workdir", type=Path, help="where logs and databases go (default: a temp dir)")
+    p.add_argument("--out", type=Path, default=RESULTS)
+    a = p.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="tn-bench-", dir=a.workdir))
+    head = [
+        "# Benchmark results",
+        "",
+        f"`python -m benchmarks.run --sizes {a.sizes}"
+        + (f" --memory-limit {a.memory_limit}" if a.memory_limit else "")
+        + f"`, {datetime.now().strftime('%Y-%m-%d %H:%M')}",
+        "",
+        f"Machine: {machine()}. Load average at start: {load()}.",
+        "",
+    ]
+    parts = []
+    try:
+        for n in (int(x) for x in a.sizes.split(",")):
+            print(f"{n:,} notifications", file=sys.stderr)
+            steps, info = bench_size(n, work, a.memory_limit)
+            parts.append(table(n, steps, info))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = "\n".join([*head, *parts, f"Load average at end: {load()}.", ""])
+    a.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
