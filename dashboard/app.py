@@ -17,6 +17,7 @@ PAGES_DIR = Path(__file__).parent / "app_pages"
 PAGE_PARAMS = {"template": ("template",), "delivery": ("window",)}
 
 st.set_page_config(page_title="template-noise", page_icon=":material/notifications:", layout="wide")
+ui.require_login()  # with [auth] in secrets.toml: nothing below runs until logged in
 
 pages = [
     st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/leaderboard:",

@@ -84,28 +84,33 @@ def render_table(df: pd.DataFrame, as_of: str | None) -> str:
     return "\n".join([head, line([c.header for c in TABLE]), rule, *map(line, cells)]) + "\n"
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
+# A spreadsheet runs a text cell that starts with one of these as a formula (OWASP's list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A cell for a CSV meant for spreadsheets: numbers stay numbers (-3 is a number, not a
+    formula); any text that a spreadsheet would run as a formula gets a leading quote."""
     v = jsonable(value)
     if isinstance(v, list):
-        v = ";".join(str(x) for x in v)
+        v = ";".join("" if x is None else str(x) for x in v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
+    if isinstance(v, int | float):
+        return v
+    text = str(v)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def render_csv(df: pd.DataFrame) -> str:
     """Every column, rates as fractions, lists joined with ';', formula-like text quoted."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(df.columns))
+    # CRLF rows (RFC 4180): the writer then quotes any field holding a CR or an LF, which a
+    # spreadsheet would otherwise read as the end of the row.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(str(c)) for c in df.columns])
     for row in df.itertuples(index=False):
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()

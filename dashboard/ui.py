@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 DB_ENV = "TEMPLATE_NOISE_DB"
 CONFIG_ENV = "TEMPLATE_NOISE_CONFIG"
+DATA_DIR_ENV = "TEMPLATE_NOISE_DATA_DIR"
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "notifications.jsonl"
 FILTERS_KEY = "tn_filters"
 
@@ -44,22 +45,34 @@ class Source:
 
     db: str | None  # None: the bundled sample in an in-memory database
     config: str | None  # None: the defaults shipped with the package
+    data_dir: str | None = None  # None: the Data page loads no server path (uploads only)
 
 
-def source_from(argv: Sequence[str], env: dict[str, str] | os._Environ[str]) -> Source:
-    """`--db FILE` / `--config FILE` after `--` on the streamlit command line (as
-    `template-noise serve` passes them), else the environment (tests), else the defaults."""
+def default_data_dir(cwd: Path) -> str | None:
+    """Without --data-dir: the current directory's sample_data/, if there is one."""
+    candidate = cwd / "sample_data"
+    return str(candidate) if candidate.is_dir() else None
+
+
+def source_from(
+    argv: Sequence[str], env: dict[str, str] | os._Environ[str], cwd: Path | None = None
+) -> Source:
+    """`--db FILE` / `--config FILE` / `--data-dir DIR` after `--` on the streamlit command
+    line (as `template-noise serve` passes them), else the environment (tests), else the
+    defaults."""
     found: dict[str, str] = {}
     args = list(argv)
     for i, arg in enumerate(args):
-        for name in ("--db", "--config"):
+        for name in ("--db", "--config", "--data-dir"):
             if arg == name and i + 1 < len(args):
                 found[name] = args[i + 1]
             elif arg.startswith(name + "="):
                 found[name] = arg.split("=", 1)[1]
+    data_dir = found.get("--data-dir") or env.get(DATA_DIR_ENV) or None
     return Source(
         db=found.get("--db") or env.get(DB_ENV) or None,
         config=found.get("--config") or env.get(CONFIG_ENV) or None,
+        data_dir=data_dir or default_data_dir(cwd or Path.cwd()),
     )
 
 
@@ -235,7 +248,53 @@ def shown_errors() -> Iterator[None]:
     try:
         yield
     except TemplateNoiseError as e:
-        st.error(str(e))
+        st.error(literal(e))
+
+
+# ---- optional login (OIDC through st.login; `pip install template-noise[auth]`) --------
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who is logged in, from the identity provider's token."""
+
+    name: str
+    email: str
+
+
+def auth_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section: then every page needs a login."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all (StreamlitSecretNotFoundError)
+        return False
+
+
+def signer() -> Signer | None:
+    """The logged-in user, or None (no login configured, or not logged in)."""
+    if not auth_configured() or getattr(st.user, "is_logged_in", False) is not True:
+        return None
+    email = str(getattr(st.user, "email", None) or "")
+    name = str(getattr(st.user, "name", None) or email)
+    return Signer(name=name, email=email)
+
+
+def require_login() -> None:
+    """With login configured, stop here (before any data is read) unless logged in."""
+    if not auth_configured():
+        return
+    who = signer()
+    if who is None:
+        st.title("template-noise")
+        st.info("This dashboard needs a login.")
+        if st.button("Log in", key="auth_login", type="primary", icon=":material/login:"):
+            st.login()
+        st.stop()
+    with st.sidebar:
+        st.caption("Logged in as")
+        st.text(f"{who.name} <{who.email}>" if who.email and who.email != who.name else who.name)
+        if st.button("Log out", key="auth_logout"):
+            st.logout()
 
 
 # ---- the shared filters ----------------------------------------------------------------
@@ -349,7 +408,7 @@ def sidebar_filters() -> Filters:
         )
         st.button("Reset filters", key="f_reset", on_click=_reset_filters)
         for problem in st.session_state.get("tn_url_problems", []):
-            st.caption(f"Link parameter ignored: {problem}")
+            st.caption(f"Link parameter ignored: {literal(problem)}")
         st.caption(f"Data: {db_label()}")
     filters = _filters_from_widgets(opts, cfg)
     _sync_url(filters)
@@ -361,6 +420,33 @@ def current_filters() -> Filters:
     """The filters app.py set up for this run."""
     value = st.session_state.get(FILTERS_KEY)
     return value if isinstance(value, Filters) else Filters()
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def literal(text: Any) -> str:
+    """Untrusted text made literal inside a Markdown-rendering element (st.caption, st.error,
+    a status label...): every Markdown, directive (`:red[...]`) and LaTeX character is
+    backslash-escaped and line breaks become spaces, so a link, an image or a heading in a
+    URL parameter or an error message shows as the characters it is made of."""
+    flat = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CSV") -> None:
+    """A download of `frame` as CSV with spreadsheet formulas neutralised (the grid's own
+    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is)."""
+    from dashboard.metrics_report import render_csv
+
+    st.download_button(
+        label,
+        render_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+    )
 
 
 def pct(value: Any) -> str:

@@ -79,7 +79,9 @@ def filters_from_query(
     dedup: int | None = None
     raw_dedup = _one(query.get("dedup"))
     if raw_dedup:
-        if raw_dedup.isdigit() and 0 < int(raw_dedup) <= MAX_DEDUP_MINUTES:
+        # isdigit() alone accepts "²" and other digits int() refuses; a link must never raise.
+        digits = raw_dedup.isascii() and raw_dedup.isdigit()
+        if digits and 0 < int(raw_dedup) <= MAX_DEDUP_MINUTES:
             dedup = int(raw_dedup)
         else:
             problems.append(f"dedup: {raw_dedup!r} is not a number of minutes")

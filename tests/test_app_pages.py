@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import checklist, db, metrics, signoff
 from dashboard.config import load_config
 from dashboard.filters import Filters
-from dashboard.ui import DB_ENV
+from dashboard.ui import DATA_DIR_ENV, DB_ENV
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 60
@@ -40,6 +40,7 @@ def fresh_caches() -> Iterator[None]:
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = dashboard_fixture.build(tmp_path)
     monkeypatch.setenv(DB_ENV, str(path))
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))  # the Data page loads paths under it
     return path
 
 
@@ -354,12 +355,12 @@ def test_loading_by_path_reports_and_refreshes(db_path: Path, tmp_path: Path) ->
     assert "brand.new" in at.dataframe[0].value["template"].tolist()
 
 
-def test_a_missing_path_is_a_warning_not_a_crash(db_path: Path) -> None:
+def test_a_missing_path_is_an_error_not_a_crash(db_path: Path) -> None:
     at = open_page("app_pages/data.py")
-    at.text_input(key="data_path").input("/nonexistent/logs/*.jsonl")
+    at.text_input(key="data_path").input("nonexistent/logs/*.jsonl")
     at.button(key="data_path_submit").click().run()
     assert not at.exception
-    assert any("failed" in w.value for w in at.warning)
+    assert any("Not loaded" in e.value and "match" in e.value for e in at.error)
 
 
 def test_uploading_files_loads_them(db_path: Path) -> None:

@@ -66,9 +66,16 @@ with st.expander("Evidence in detail (the numbers and templates behind each item
     st.json(json.dumps(checklist.jsonable_tree(item.evidence)))
 
 st.subheader("Sign off")
+# With a login configured, the sign-off records who is logged in, not a typed name.
+who = ui.signer()
 with st.form("signoff_form", clear_on_submit=False):
     left, right = st.columns(2)
-    name = left.text_input("Name", key="so_name", max_chars=signoff.MAX_FIELD)
+    if who is None:
+        name = left.text_input("Name", key="so_name", max_chars=signoff.MAX_FIELD)
+    else:
+        name = who.name
+        left.caption("Signing as (from your login)")
+        left.text(f"{who.name} <{who.email}>" if who.email else who.name)
     role = right.text_input("Role", key="so_role", max_chars=signoff.MAX_FIELD,
                             placeholder="e.g. release owner")  # fmt: skip
     notes = st.text_area("Notes", key="so_notes", max_chars=signoff.MAX_NOTES)
@@ -84,37 +91,54 @@ if submitted:
         waivers = signoff.parse_waivers(waivers_text)
         stored = ui.write(
             lambda con: signoff.record(
-                con, name=name, role=role, notes=notes, waivers=waivers, result=result.as_json()
+                con,
+                name=name,
+                role=role,
+                notes=notes,
+                waivers=waivers,
+                result=result.as_json(),
+                email=who.email if who else "",
+                identity="oidc" if who else "typed",
             )
         )
     except TemplateNoiseError as e:
-        st.warning(f"Not signed: {e}")
+        st.warning(f"Not signed: {ui.literal(e)}")
     else:
         st.success(f"Signed off as #{stored.signoff_id} at {stored.signed_at:%Y-%m-%d %H:%M} UTC.")
 
 st.subheader("Sign-off history")
 history = signoff.history(ui.connection())
-if history:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "#": [s.signoff_id for s in history],
-                "signed at (UTC)": [s.signed_at for s in history],
-                "name": [s.name for s in history],
-                "role": [s.role for s in history],
-                "status": [s.status for s in history],
-                "data": [
-                    "current" if s.data_fingerprint == fingerprint else "older data"
-                    for s in history
-                ],
-                "notes": [s.notes for s in history],
-                "waivers": ["; ".join(f"{k}: {v}" for k, v in s.waivers.items()) for s in history],
-                "fingerprint": [s.data_fingerprint for s in history],
-            }
-        ),
-        hide_index=True,
-        key="cl_history",
+chain = signoff.verify(ui.connection())
+if chain.intact and history:
+    st.caption(f"Hash chain intact over {chain.rows} sign-off(s); head {ui.literal(chain.head)}.")
+elif not chain.intact:
+    st.error(
+        "The sign-off record was altered after signing: "
+        + "; ".join(ui.literal(p.detail) for p in chain.problems)
+        + ". Run `template-noise signoffs verify --db FILE` for details."
     )
+if history:
+    table_history = pd.DataFrame(
+        {
+            "#": [s.signoff_id for s in history],
+            "signed at (UTC)": [s.signed_at for s in history],
+            "name": [s.name for s in history],
+            "e-mail": [s.email for s in history],
+            "identity": [s.identity for s in history],
+            "role": [s.role for s in history],
+            "status": [s.status for s in history],
+            "data": [
+                "current" if s.data_fingerprint == fingerprint else "older data" for s in history
+            ],
+            "notes": [s.notes for s in history],
+            "waivers": ["; ".join(f"{k}: {v}" for k, v in s.waivers.items()) for s in history],
+            "fingerprint": [s.data_fingerprint for s in history],
+            "hash": [s.row_hash for s in history],
+        }
+    )
+    st.dataframe(table_history, hide_index=True, key="cl_history")
+    ui.csv_download(table_history, "signoffs.csv", key="cl_history_csv",
+                    label="Download the sign-offs (CSV)")  # fmt: skip
 else:
     st.info("No sign-off yet.")
 

@@ -3,7 +3,6 @@ rejects and reasons, and data freshness (latest event, loads history, rejects ta
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -12,10 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import series, ui
+from dashboard.datadir import resolve_under
 from dashboard.errors import TemplateNoiseError
 from dashboard.ingest import IngestReport, ingest
 
-MAX_UPLOAD_MB = int(os.environ.get("TEMPLATE_NOISE_MAX_UPLOAD_MB", "200"))
+# `template-noise serve --max-upload-mb` sets the server's limit; the widget shows the same.
+MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
 FILE_TYPES = ["csv", "jsonl", "ndjson", "json", "parquet", "gz"]
 
 
@@ -26,7 +27,7 @@ def _safe_name(name: str) -> str:
 
 
 def _load(paths: list[str], label: str) -> None:
-    with st.status(f"Loading {label}…", expanded=True) as status:
+    with st.status(f"Loading {ui.literal(label)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
         def progress(i: int, n: int, path: str) -> None:
@@ -36,7 +37,7 @@ def _load(paths: list[str], label: str) -> None:
         try:
             report = ui.write(lambda con: ingest(con, paths, progress=progress))
         except TemplateNoiseError as e:
-            status.update(label=f"Nothing loaded: {e}", state="error", expanded=True)
+            status.update(label=f"Nothing loaded: {ui.literal(e)}", state="error", expanded=True)
             st.session_state["data_report"] = None
             st.session_state["data_failure"] = str(e)
             return
@@ -77,18 +78,31 @@ with upload_tab:
     elif upload:
         st.info("Choose at least one file first.")
 with path_tab:
+    data_dir = ui.source().data_dir
+    if data_dir is None:
+        st.info(
+            "Loading files from the server is off. Start the dashboard with "
+            "`template-noise serve --data-dir DIR` to load logs from under DIR."
+        )
+    else:
+        st.caption(f"Paths are read under the data directory `{data_dir}` only.")
     with st.form("data_path_form"):
         path = st.text_input(
-            "File, directory or glob on the server", key="data_path",
-            placeholder="/var/log/notifications/*.jsonl.gz",
+            "File, directory or glob under the data directory", key="data_path",
+            placeholder="notifications/*.jsonl.gz", disabled=data_dir is None,
         )  # fmt: skip
-        by_path = st.form_submit_button("Load", key="data_path_submit")
+        by_path = st.form_submit_button("Load", key="data_path_submit", disabled=data_dir is None)
     if by_path and path.strip():
-        _load([path.strip()], path.strip())
+        try:
+            chosen = resolve_under(data_dir, path)
+        except TemplateNoiseError as e:
+            st.error(f"Not loaded: {ui.literal(e)}")
+        else:
+            _load(chosen, path.strip())
 
 failure = st.session_state.get("data_failure")
 if failure:
-    st.warning(f"The last load failed and changed nothing: {failure}")
+    st.warning(f"The last load failed and changed nothing: {ui.literal(failure)}")
 report = st.session_state.get("data_report")
 if isinstance(report, IngestReport):
     st.subheader("Ingest report")

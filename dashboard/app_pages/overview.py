@@ -67,6 +67,7 @@ event = st.dataframe(
     selection_mode="single-row",
     key="ov_ranking",
 )
+ui.csv_download(ranking, "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)")
 selected = event.selection.rows if event is not None else []
 if selected:
     chosen = str(table.iloc[selected[0]]["template"])

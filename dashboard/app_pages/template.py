@@ -109,6 +109,8 @@ st.dataframe(
     },
     key="t_examples",
 )
+ui.csv_download(examples, "template-examples.csv", key="t_examples_csv",
+                label="Download the examples (CSV)")  # fmt: skip
 if not examples.empty:
     ids = examples["notification_id"].astype(str).tolist()
     pick = st.selectbox("Inspect a notification", ids, key="t_example_pick")
