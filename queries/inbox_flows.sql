@@ -1,19 +1,34 @@
 -- inbox_flows: how often each inbox action (and its reverse) happened, for the
 --   `inbox_flows` checklist item.
 -- grain: exactly one row.  parameters: $as_of (NULL = latest occurred_at in the data).
--- Counts are events up to as_of; `notifications_*` count distinct notifications.
+-- Counts are events up to as_of; `notifications_*` count distinct notifications, read from
+-- the per-notification state (tn_state: earliest sent/read/archived/starred at or before
+-- as_of) instead of a distinct count over every event.
 -- columns: notifications, read_events, unread_events, archived_events, unarchived_events, starred_events, unstarred_events, clicked_events, notifications_read, notifications_archived, notifications_starred
+WITH ev AS (
+    SELECT
+        count(*) FILTER (event_type = 'read')       AS read_events,
+        count(*) FILTER (event_type = 'unread')     AS unread_events,
+        count(*) FILTER (event_type = 'archived')   AS archived_events,
+        count(*) FILTER (event_type = 'unarchived') AS unarchived_events,
+        count(*) FILTER (event_type = 'starred')    AS starred_events,
+        count(*) FILTER (event_type = 'unstarred')  AS unstarred_events,
+        count(*) FILTER (event_type = 'clicked')    AS clicked_events
+    FROM events
+    WHERE occurred_at <= tn_as_of($as_of)
+      AND event_type IN ('read', 'unread', 'archived', 'unarchived', 'starred', 'unstarred',
+                         'clicked')
+),
+n AS (
+    SELECT
+        count(created_at)  AS notifications,
+        count(read_at)     AS notifications_read,
+        count(archived_at) AS notifications_archived,
+        count(starred_at)  AS notifications_starred
+    FROM tn_state($as_of)
+)
 SELECT
-    count(DISTINCT notification_id) FILTER (event_type = 'sent')       AS notifications,
-    count(*) FILTER (event_type = 'read')                              AS read_events,
-    count(*) FILTER (event_type = 'unread')                            AS unread_events,
-    count(*) FILTER (event_type = 'archived')                          AS archived_events,
-    count(*) FILTER (event_type = 'unarchived')                        AS unarchived_events,
-    count(*) FILTER (event_type = 'starred')                           AS starred_events,
-    count(*) FILTER (event_type = 'unstarred')                         AS unstarred_events,
-    count(*) FILTER (event_type = 'clicked')                           AS clicked_events,
-    count(DISTINCT notification_id) FILTER (event_type = 'read')       AS notifications_read,
-    count(DISTINCT notification_id) FILTER (event_type = 'archived')   AS notifications_archived,
-    count(DISTINCT notification_id) FILTER (event_type = 'starred')    AS notifications_starred
-FROM events
-WHERE occurred_at <= tn_as_of($as_of);
+    n.notifications, ev.read_events, ev.unread_events, ev.archived_events,
+    ev.unarchived_events, ev.starred_events, ev.unstarred_events, ev.clicked_events,
+    n.notifications_read, n.notifications_archived, n.notifications_starred
+FROM ev, n;

@@ -126,20 +126,38 @@ SELECT
 FROM w
 LEFT JOIN keysets k USING (template_key);
 
--- The metrics of SPEC.md over tn_notification_facts, one row per template plus one total
--- row (is_total, template NULL) from the same pass. Rates are fractions, NULL when their
--- denominator is 0; delivery metrics are NULL when the data holds no `delivered` event.
+-- The metrics of SPEC.md over tn_notification_facts: one row per template, or with
+-- p_total exactly one row over all of them (counts 0 when the window is empty). Rates are
+-- fractions, NULL when their denominator is 0; delivery metrics are NULL when the data
+-- holds no `delivered` event. max_per_user_day comes from its own grouping by (recipient,
+-- template, day) rather than a window over every notification (the costliest step at
+-- scale); with p_total it is the largest over templates (a flood is one template to one
+-- recipient).
 CREATE OR REPLACE TEMP MACRO tn_metrics(
-    p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_total, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
-WITH counts AS (
+WITH f AS (
+    SELECT *, CASE WHEN p_total THEN NULL ELSE template END AS grp
+    FROM tn_notification_facts(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+                               p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
+),
+per_day AS (
+    -- Integer keys: hash(template, recipient) as the window partition always used.
+    SELECT grp, max(n) AS max_per_user_day
+    FROM (
+        SELECT any_value(grp) AS grp, count(*) AS n
+        FROM f
+        WHERE created
+        GROUP BY hash(template, recipient), date_trunc('day', created_at)
+    ) AS d
+    GROUP BY grp
+),
+grouped AS (
     SELECT
-        template,
-        grouping(template) = 1 AS is_total,
+        grp,
         count(*) FILTER (created)              AS sent,
         count(*) FILTER (failed)               AS failed,
         count(DISTINCT recipient) FILTER (created) AS recipients,
-        max(user_day_count)                    AS max_per_user_day,
         count(*) FILTER (is_duplicate)         AS duplicates,
         count(*) FILTER (is_read)              AS n_read,
         count(*) FILTER (is_archived)          AS n_archived,
@@ -160,9 +178,19 @@ WITH counts AS (
         count(*) FILTER (is_delivered)         AS n_delivered,
         quantile_cont(delivery_s, 0.5) FILTER (is_delivered)  AS delivery_p50_s,
         quantile_cont(delivery_s, 0.95) FILTER (is_delivered) AS delivery_p95_s
-    FROM tn_notification_facts(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
-                               p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
-    GROUP BY GROUPING SETS ((template), ())
+    FROM f
+    GROUP BY grp
+),
+counts AS (
+    -- With p_total, the one-row side keeps a row even when nothing is in the window.
+    SELECT g.grp AS template, p_total AS is_total,
+           coalesce(g.sent, 0) AS sent, coalesce(g.failed, 0) AS failed,
+           coalesce(g.recipients, 0) AS recipients, coalesce(g.duplicates, 0) AS duplicates,
+           g.* EXCLUDE (grp, sent, failed, recipients, duplicates),
+           d.max_per_user_day
+    FROM (SELECT 1 AS one WHERE p_total) AS total_row
+    FULL JOIN grouped AS g ON true
+    LEFT JOIN per_day AS d ON d.grp IS NOT DISTINCT FROM g.grp
 ),
 has_delivered AS (
     SELECT EXISTS (SELECT 1 FROM events WHERE event_type = 'delivered') AS any_delivered
