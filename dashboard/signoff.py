@@ -285,10 +285,16 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
     return ChainReport(rows=len(frame), head=tip or None, problems=problems)
 
 
+_MD_PUNCT = "`*_[]()!#~$"
+
+
 def _cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell (no pipes, no line breaks, no HTML)."""
+    """Text safe inside a Markdown table cell: no pipes, no line breaks, no HTML, and no
+    link, image or emphasis (a name like `![x](https://...)` must not fetch anything)."""
     text = " ".join(str(value if value is not None else "").split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return "".join("\\" + ch if ch in _MD_PUNCT else ch for ch in text)
 
 
 def markdown_report(

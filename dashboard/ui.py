@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -422,16 +423,17 @@ def current_filters() -> Filters:
     return value if isinstance(value, Filters) else Filters()
 
 
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
-
-
 def literal(text: Any) -> str:
-    """Untrusted text made literal inside a Markdown-rendering element (st.caption, st.error,
-    a status label...): every Markdown, directive (`:red[...]`) and LaTeX character is
-    backslash-escaped and line breaks become spaces, so a link, an image or a heading in a
-    URL parameter or an error message shows as the characters it is made of."""
+    """Untrusted text (a URL parameter, an error naming a file) for a Markdown-rendering
+    element (st.caption, st.error, a status label): an inline code span, so it shows as the
+    characters it is made of. Backslash-escaping is not enough: Streamlit still turns a bare
+    https://... into a live link, and the span also stops `:red[...]`, emoji and LaTeX."""
     flat = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
+    if not flat:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat[0] == "`" or flat[-1] == "`" else ""  # CommonMark strips one each side
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CSV") -> None:

@@ -10,6 +10,9 @@ Run: pytest -m browser -s tests/test_browser.py   (the timings are printed with 
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import json
 import os
 import shutil
@@ -24,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import hostile
 import pytest
+from events_fixture import write_jsonl
 
 from dashboard import db
 from dashboard.config import load_config
@@ -45,8 +50,18 @@ CHROMIUM_ARGS = [
 XSS_TITLE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 TIMEOUT_MS = 90_000
 
-sync_api = pytest.importorskip("playwright.sync_api")
+# In CI a missing browser is a failure, not a silent skip: these tests are the only proof
+# that untrusted markup stays text in a real browser.
+IN_CI = bool(os.environ.get("CI"))
+try:
+    from playwright import sync_api
+except ImportError:
+    if IN_CI:
+        raise
+    pytest.skip("playwright is not installed", allow_module_level=True)
 if not Path(CHROMIUM).exists():
+    if IN_CI:
+        raise RuntimeError(f"CI: no chromium at {CHROMIUM}; the browser tests cannot run")
     pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
 
 
@@ -311,3 +326,228 @@ def test_markup_in_a_title_is_literal_text_and_runs_nothing(server: Server, tab:
     p.wait_for_timeout(500)  # type: ignore[attr-defined]
     assert tab.dialogs == []
     _no_error_box(p, "template page of the probe")
+
+
+# ---- hostile text in every field, on every page ------------------------------------------
+
+INJECTED = r"""() => {
+    const all = [...document.querySelectorAll('*')];
+    return {
+        handlers: all.filter(e => [...e.attributes].some(
+            a => a.name.startsWith('on') && /alert|tn-probe/.test(a.value))).length,
+        probe_urls: all.filter(e => [...e.attributes].some(
+            a => /^(src|href|data|action|formaction)$/.test(a.name)
+                 && /^\s*(https?:)?\/\/tn-probe|^\s*javascript:/i.test(a.value)))
+            .map(e => e.outerHTML.slice(0, 200)),
+        scripts: [...document.scripts].filter(s => /alert\(/.test(s.textContent)).length,
+        img_x: document.querySelectorAll('img[src="x"]').length,
+        svg_onload: document.querySelectorAll('svg[onload]').length,
+        iframes: document.querySelectorAll('iframe[src*="tn-probe"]').length,
+    };
+}"""
+GRID_TEXT = """() => [...document.querySelectorAll('table[role="grid"] td, table[role="grid"] th')]
+    .map(c => c.textContent)"""
+# Shown as text in the pages below: the markup probes and one SQL probe.
+TEXT_PROBES = (*hostile.MARKUP, hostile.SQL[0])
+
+
+def _no_injection(page: object, where: str) -> None:
+    found = page.evaluate(INJECTED)  # type: ignore[attr-defined]
+    assert not any(found.values()), (where, found)
+
+
+def _wait_cell(page: object, text: str) -> None:
+    """Until a cell of a dataframe (its accessible mirror of the canvas) holds `text`."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "t => [...document.querySelectorAll('table[role=\"grid\"] td')]"
+        ".some(c => c.textContent.replace(/\\s+/g, ' ').trim() === t)",
+        arg=" ".join(text.split()), timeout=TIMEOUT_MS,
+    )  # fmt: skip
+
+
+def _grid_cells(page: object) -> list[str]:
+    return [" ".join(str(c).split()) for c in page.evaluate(GRID_TEXT)]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The sample plus every hostile string in every field (template, title, body, severity,
+    user, metadata keys and values, error, connection id), and a rejected line of markup."""
+    tmp = tmp_path_factory.mktemp("hostile_served")
+    log = write_jsonl(tmp / "hostile.jsonl", hostile.hostile_log())
+    with log.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"event_type": hostile.XSS, "occurred_at": "2024-01-01T00:00:00Z"}))
+        f.write("\n")
+    db_path = tmp / "hostile.duckdb"
+    con = db.connect(db_path)
+    try:
+        ingest(con, [SAMPLE, log])
+    finally:
+        con.close()
+    yield from _serve(tmp, db_path)
+
+
+def _events(db_path: Path) -> int:
+    con = db.connect(db_path, read_only=True)
+    try:
+        row = con.execute("SELECT count(*) FROM events").fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else -1
+
+
+def _served_db(server: Server) -> Path:
+    return server.log.parent / "hostile.duckdb"
+
+
+def test_hostile_text_stays_text_on_every_page(hostile_server: Server, tab: Tab) -> None:
+    p, base = tab.page, hostile_server.url
+    before = _events(_served_db(hostile_server))
+    visits = 0
+    for probe in TEXT_PROBES:
+        q = quote(probe, safe="")
+        # Overview, narrowed to the probe's template: the ranking shows its name as text.
+        p.goto(f"{base}/?q={q}")  # type: ignore[attr-defined]
+        _rendered(p, PageSpec("overview", "", "text=Noise ranking", charts=2))
+        _no_injection(p, f"overview {probe!r}")
+        _wait_cell(p, probe)
+        # Its template page: heading, picker, examples, the inspected title and body.
+        p.goto(f"{base}/template?template={q}")  # type: ignore[attr-defined]
+        _rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
+        _no_injection(p, f"template {probe!r}")
+        codes = [c.strip() for c in p.locator('[data-testid="stCode"]').all_inner_texts()]  # type: ignore[attr-defined]
+        assert codes.count(probe) >= 3, (probe, codes)  # heading, title, body
+        # Delivery health, per-template table.
+        p.goto(f"{base}/delivery?q={q}&window=all")  # type: ignore[attr-defined]
+        _rendered(p, PAGES[2])
+        _no_injection(p, f"delivery {probe!r}")
+        _wait_cell(p, probe)
+        visits += 3
+    for spec in (PAGES[3], PAGES[4]):
+        p.goto(base + spec.path)  # type: ignore[attr-defined]
+        _rendered(p, spec)
+        _no_injection(p, spec.name)
+        _no_error_box(p, spec.name)
+        visits += 1
+    # The rejected markup line is listed on the Data page as the text it was.
+    p.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    p.wait_for_function(  # type: ignore[attr-defined]
+        "t => [...document.querySelectorAll('table[role=\"grid\"] td')]"
+        ".some(c => c.textContent.includes(t))",
+        arg="onerror=alert(1)", timeout=TIMEOUT_MS,
+    )  # fmt: skip
+    _no_injection(p, "data page, rejects shown")
+    p.wait_for_timeout(500)  # type: ignore[attr-defined]
+    assert tab.dialogs == []
+    assert _events(_served_db(hostile_server)) == before
+    hostile.record("browser_pages", page_visits=visits, text_probes=len(TEXT_PROBES),
+                   dialogs=len(tab.dialogs), injected_elements=0)  # fmt: skip
+
+
+def test_hostile_link_parameters_stay_text(hostile_server: Server, tab: Tab) -> None:
+    p, base = tab.page, hostile_server.url
+    before = _events(_served_db(hostile_server))
+    visits = 0
+    for probe in (*hostile.SQL[:6], *hostile.MARKUP):
+        q = quote(probe, safe="")
+        params = "&".join(f"{k}={q}" for k in ("since", "until", "severity", "scope", "dedup"))
+        for path, spec in (("/", PAGES[0]), ("/delivery", PAGES[2]), ("/checklist", PAGES[3])):
+            p.goto(f"{base}{path}?{params}&window={q}&template={q}")  # type: ignore[attr-defined]
+            p.wait_for_selector("text=Link parameter ignored", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+            _rendered(p, PageSpec(spec.name, "", spec.marker))
+            _no_injection(p, f"{path} {probe!r}")
+            _no_error_box(p, f"{path} {probe!r}")
+            visits += 1
+        # The ignored values are reported as the characters they are.
+        captions = " ".join(p.locator('[data-testid="stCaptionContainer"]').all_inner_texts())  # type: ignore[attr-defined]
+        assert "Link parameter ignored" in captions
+    assert tab.dialogs == []
+    assert _events(_served_db(hostile_server)) == before
+    hostile.record("browser_url", page_visits=visits, hostile_values=len(hostile.SQL[:6]) + len(hostile.MARKUP), parameters_per_visit=7)  # fmt: skip
+
+
+def test_a_hostile_sign_off_is_stored_and_shown_as_text(hostile_server: Server, tab: Tab) -> None:
+    p = tab.page
+    spec = PAGES[3]
+    p.goto(hostile_server.url + spec.path)  # type: ignore[attr-defined]
+    _rendered(p, spec)
+    name = f"{hostile.XSS} {time.time_ns() % 1000}"
+    p.get_by_label("Name").fill(name)  # type: ignore[attr-defined]
+    p.get_by_label("Role").fill(hostile.FORMULA[0])  # type: ignore[attr-defined]
+    p.get_by_label("Notes").fill(
+        "x'; DROP TABLE signoffs; -- ![pixel](https://tn-probe.invalid/p.png)"
+    )  # type: ignore[attr-defined]
+    p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
+    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    p.reload()  # type: ignore[attr-defined]
+    _rendered(p, spec)
+    p.wait_for_function(  # type: ignore[attr-defined]
+        "t => [...document.querySelectorAll('table[role=\"grid\"] td')].some(c => c.textContent === t)",
+        arg=name, timeout=TIMEOUT_MS,
+    )  # fmt: skip
+    _no_injection(p, "checklist after a hostile sign-off")
+    p.wait_for_selector("text=Hash chain intact", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    assert tab.dialogs == []
+
+
+# ---- access ---------------------------------------------------------------------------------
+
+
+def _listening(port: int) -> list[str]:
+    """Local addresses with a socket listening on `port`, from /proc/net/tcp{,6}."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                found.append(address)
+    return found
+
+
+def test_the_server_listens_on_loopback_only(sample_server: Server) -> None:
+    port = int(sample_server.url.rsplit(":", 1)[1])
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) == 0
+    others = ["127.0.0.2"]
+    with contextlib.suppress(OSError):  # no resolvable host name: loopback aliases only
+        host = socket.gethostbyname_ex(socket.gethostname())[2]
+        others += [a for a in host if not a.startswith("127.")]
+    for address in others:
+        with socket.socket() as s:
+            s.settimeout(2)
+            assert s.connect_ex((address, port)) != 0, f"reachable on {address}:{port}"
+    listening = _listening(port)
+    if listening:  # /proc is there: the one listener is 127.0.0.1 (0100007F), not 0.0.0.0
+        assert listening == ["0100007F"], listening
+    hostile.record("access", other_addresses_refused=len(others), listeners=listening)
+
+
+def test_csv_downloads_neutralise_formulas(hostile_server: Server, tab: Tab) -> None:
+    """The grid's own export is off (`serve` sets client.disableDataExport); the pages'
+    downloads go through render_csv, which quotes any text a spreadsheet would run."""
+    p = tab.page
+    p.goto(hostile_server.url + "/")  # type: ignore[attr-defined]
+    _rendered(p, PAGES[0])
+    with p.expect_download(timeout=TIMEOUT_MS) as info:  # type: ignore[attr-defined]
+        p.get_by_text("Download the ranking (CSV)").click()  # type: ignore[attr-defined]
+    raw = Path(info.value.path()).read_bytes().decode()
+    rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+    templates = [r["template"] for r in rows]
+    cells = 0
+    for formula in hostile.FORMULA:
+        assert "'" + formula in templates, formula
+        assert formula not in templates, formula
+    for row in rows:
+        for value in row.values():
+            cells += 1
+            if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                float(value)  # only numbers may start so
+    # The grid offers no export of its own.
+    p.locator('[data-testid="stDataFrame"]').first.hover()  # type: ignore[attr-defined]
+    assert p.locator('[data-testid="stElementToolbar"] button[aria-label*="ownload"]').count() == 0  # type: ignore[attr-defined]
+    hostile.record("browser_csv_download", csv_cells_checked=cells)

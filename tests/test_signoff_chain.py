@@ -246,3 +246,15 @@ def test_a_version_1_database_is_migrated_and_chains_from_then_on(tmp_path: Path
     assert db.schema_version(con) == db.SCHEMA_VERSION == 2
     signoff.record(con, name="Ada", role="owner", result=RESULT)
     assert signoff.verify(con).intact
+
+
+def test_markdown_export_lists_the_hashes_and_draws_no_link(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "md.duckdb")
+    name = "![pixel](https://tn-probe.invalid/p.png) [click](https://tn-probe.invalid) *x*"
+    stored = signoff.record(con, name=name, role="`owner`", result=RESULT, notes="<b>hi</b>")
+    md = signoff.markdown_report("# Go-live checklist", signoff.history(con), data_fingerprint="f")
+    row = next(line for line in md.splitlines() if "pixel" in line)
+    assert f"`{stored.row_hash}`" in row
+    assert "![" not in row and "](" not in row and "<b>" not in row
+    assert "\\!\\[pixel\\]\\(https://tn-probe.invalid/p.png\\)" in row
+    assert "signoffs verify --head" in md
