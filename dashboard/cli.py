@@ -169,6 +169,31 @@ def serve_command(args: argparse.Namespace) -> list[str]:
     ]  # fmt: skip
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def login_configured(cwd: Path) -> bool:
+    """Whether Streamlit will find an [auth] section in a secrets.toml (project or user)."""
+    import tomllib
+
+    for secrets in (cwd / ".streamlit" / "secrets.toml", Path.home() / ".streamlit/secrets.toml"):
+        try:
+            if "auth" in tomllib.loads(secrets.read_text(encoding="utf-8")):
+                return True
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return False
+
+
+def serve_warnings(args: argparse.Namespace, cwd: Path) -> list[str]:
+    if args.address not in LOOPBACK and not login_configured(cwd):
+        return [
+            f"serving on {args.address} without a login ([auth] in .streamlit/secrets.toml): "
+            "anyone who can reach this address can read the data and sign off"
+        ]
+    return []
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -176,6 +201,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InputError("--max-upload-mb must be at least 1")
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise InputError(f"--data-dir {args.data_dir}: no such directory")
+    for warning in serve_warnings(args, Path.cwd()):
+        print(f"template-noise: warning: {warning}", file=sys.stderr)
     return subprocess.call(serve_command(args))
 
 
@@ -203,16 +230,23 @@ def cmd_signoffs_verify(args: argparse.Namespace) -> int:
                     "signoffs": report.rows,
                     "head": report.head,
                     "problems": [vars(p) for p in report.problems],
+                    "unverifiable": report.legacy,
                 },
                 indent=2,
             )
         )
-    elif report.intact:
+        return 0 if report.intact else 1
+    if report.intact:
         print(f"intact: {report.rows} sign-off(s), head {report.head or '-'}")
     else:
         print(f"TAMPERED: sign-off(s) {', '.join(f'#{i}' for i in report.ids)}")
         for problem in report.problems:
             print(f"  {problem.kind}: {problem.detail}")
+    if report.legacy:
+        print(
+            f"note: {len(report.legacy)} sign-off(s) stored before the chain existed "
+            f"(#{report.legacy[0]}-#{report.legacy[-1]}) carry no hash and cannot be verified"
+        )
     return 0 if report.intact else 1
 
 

@@ -230,6 +230,7 @@ class ChainReport:
     rows: int
     head: str | None  # row_hash of the newest sign-off
     problems: list[ChainProblem]
+    legacy: list[int] = field(default_factory=list)  # signed before the chain: unverifiable
 
     @property
     def intact(self) -> bool:
@@ -249,7 +250,9 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
     chain must still contain it, which catches rows cut off the end.
     """
     frame = history_frame(con).iloc[::-1]
+    chain_from = _chain_from(con)
     problems: list[ChainProblem] = []
+    legacy: list[int] = []
     expected_id, expected_prev = 1, GENESIS
     hashes: set[str] = set()
     records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
@@ -260,6 +263,10 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
             missing = f"#{expected_id}" if sid == expected_id + 1 else f"#{expected_id}-#{sid - 1}"
             for gone in range(expected_id, sid):
                 problems.append(ChainProblem(gone, "deleted", f"{missing} missing before #{sid}"))
+        if sid < chain_from:
+            legacy.append(sid)
+            expected_id = sid + 1
+            continue
         if not stored:
             problems.append(ChainProblem(sid, "unsealed", f"#{sid} has no hash"))
         else:
@@ -282,7 +289,15 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
         problems.append(
             ChainProblem(expected_id, "head_missing", f"no sign-off has the hash {head[:16]}…")
         )
-    return ChainReport(rows=len(frame), head=tip or None, problems=problems)
+    return ChainReport(rows=len(frame), head=tip or None, problems=problems, legacy=legacy)
+
+
+def _chain_from(con: duckdb.DuckDBPyConnection) -> int:
+    from dashboard.db import schema_version
+
+    if (schema_version(con) or 1) < 2:
+        return 1 << 62  # a snapshot of a version 1 file: no row is chained yet
+    return int(run(con, "signoff_chain_from").iloc[0]["chain_from"])
 
 
 _MD_PUNCT = "`*_[]()!#~$"

@@ -8,3 +8,7 @@ ALTER TABLE signoffs ADD COLUMN IF NOT EXISTS signer_email VARCHAR;  -- from the
 ALTER TABLE signoffs ADD COLUMN IF NOT EXISTS identity VARCHAR;      -- 'typed' | 'oidc'
 ALTER TABLE signoffs ADD COLUMN IF NOT EXISTS prev_hash VARCHAR;
 ALTER TABLE signoffs ADD COLUMN IF NOT EXISTS row_hash VARCHAR;
+-- Sign-offs stored before this migration have no hash and cannot be verified; the chain
+-- starts at the next id (verify reports the older ones as unverifiable, not as tampered).
+INSERT OR IGNORE INTO meta
+SELECT 'signoff_chain_from', CAST(coalesce(max(signoff_id), 0) + 1 AS VARCHAR) FROM signoffs;

@@ -325,6 +325,21 @@ def test_serve_binds_to_loopback_by_default(tmp_path: Path) -> None:
     assert cmd[cmd.index("--") + 1 :] == ["--data-dir", str(tmp_path.resolve())]
 
 
+def test_serve_warns_when_it_opens_up_without_a_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.cli import build_parser, serve_warnings
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    parse = build_parser().parse_args
+    assert serve_warnings(parse(["serve"]), tmp_path) == []
+    [warning] = serve_warnings(parse(["serve", "--address", "0.0.0.0"]), tmp_path)
+    assert "without a login" in warning
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('[auth]\nclient_id = "x"\n')
+    assert serve_warnings(parse(["serve", "--address", "0.0.0.0"]), tmp_path) == []
+
+
 def test_serve_refuses_bad_options(tmp_path: Path) -> None:
     done = _cli("serve", "--data-dir", str(tmp_path / "missing"))
     assert done.returncode == 2 and "no such directory" in done.stderr

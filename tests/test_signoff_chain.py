@@ -235,17 +235,32 @@ def test_concurrent_sign_offs_stay_one_chain(tmp_path: Path) -> None:
 
 
 def test_a_version_1_database_is_migrated_and_chains_from_then_on(tmp_path: Path) -> None:
-    path = tmp_path / "v1.duckdb"
-    con = duckdb.connect(str(path))
     from dashboard.queries import execute
 
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
     execute(con, "schema")
     execute(con, "schema_version_set", version="1")
+    for i in (1, 2):  # sign-offs as version 1 stored them: no hash
+        con.execute(
+            "INSERT INTO signoffs VALUES (?, TIMESTAMP '2026-10-01 09:00:00', 'Old', 'owner',"
+            " NULL, '{}', 'pass', '{}', 'fp')",
+            [i],
+        )
     con.close()
     con = db.connect(path)
     assert db.schema_version(con) == db.SCHEMA_VERSION == 2
     signoff.record(con, name="Ada", role="owner", result=RESULT)
-    assert signoff.verify(con).intact
+    report = signoff.verify(con)
+    assert report.intact and report.legacy == [1, 2] and report.rows == 3
+    con.close()
+    code, out = _verify(path)
+    assert code == 0 and "2 sign-off(s) stored before the chain" in out
+    # The chained row is still guarded; a deleted old row still leaves a gap.
+    _sql(path, "UPDATE signoffs SET notes = 'x' WHERE signoff_id = 3")
+    _sql(path, "DELETE FROM signoffs WHERE signoff_id = 1")
+    report = signoff.verify(db.connect(path, read_only=True))
+    assert report.ids == [1, 3]
 
 
 def test_markdown_export_lists_the_hashes_and_draws_no_link(tmp_path: Path) -> None:

@@ -110,7 +110,11 @@ st.subheader("Sign-off history")
 history = signoff.history(ui.connection())
 chain = signoff.verify(ui.connection())
 if chain.intact and history:
-    st.caption(f"Hash chain intact over {chain.rows} sign-off(s); head {ui.literal(chain.head)}.")
+    st.caption(
+        f"Hash chain intact over {chain.rows - len(chain.legacy)} sign-off(s)"
+        + (f"; head {ui.literal(chain.head)}." if chain.head else ".")
+        + (f" {len(chain.legacy)} older sign-off(s) predate the chain." if chain.legacy else "")
+    )
 elif not chain.intact:
     st.error(
         "The sign-off record was altered after signing: "
