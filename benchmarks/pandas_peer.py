@@ -47,9 +47,19 @@ def compute(
     import pyarrow.parquet as pq
 
     present = set(pq.read_schema(path).names)
-    ev = pd.read_parquet(path, columns=[c for c in WANTED if c in present])
-    for col in set(WANTED) - present:
+    # title and body only matter for sends without a dedup_key: read them only then.
+    needs_text = "dedup_key" not in present or bool(
+        pd.read_parquet(
+            path, columns=["event_type", "dedup_key"], filters=[("event_type", "==", "sent")]
+        )["dedup_key"]
+        .isna()
+        .any()
+    )
+    wanted = [c for c in WANTED if c in present and (needs_text or c not in ("title", "body"))]
+    ev = pd.read_parquet(path, columns=wanted)
+    for col in set(WANTED) - set(wanted):
         ev[col] = None
+    ev["event_type"] = ev["event_type"].astype("category")
     ev = ev.drop_duplicates("event_id")
     as_of = ev["occurred_at"].max()
     ev = ev[ev["notification_id"].notna()]

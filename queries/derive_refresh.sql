@@ -9,8 +9,9 @@
 -- partitions those notifications left or joined. A state that does not match the events
 -- before this load (a database from before the state existed) is rebuilt from `events`.
 CREATE OR REPLACE TEMP TABLE derive_check AS
-SELECT (SELECT max(events) FROM notification_state_stamp) + (SELECT count(*) FROM new_events)
-       = (SELECT count(*) FROM events) AS incremental;
+SELECT coalesce((SELECT max(events) FROM notification_state_stamp WHERE version = 2)
+                + (SELECT count(*) FROM new_events) = (SELECT count(*) FROM events), false)
+       AS incremental;
 
 DELETE FROM notification_state WHERE NOT (SELECT incremental FROM derive_check);
 
@@ -46,7 +47,8 @@ WITH j AS (
            s.cta_url_alias AS s_cta_url_alias, s.action_url_with_ctas AS s_action_url_with_ctas,
            s.read_at AS s_read_at, s.archived_at AS s_archived_at, s.starred_at AS s_starred_at,
            s.clicked_at AS s_clicked_at, s.delivered_at AS s_delivered_at,
-           s.last_delivered_at AS s_last_delivered_at, s.dup_key AS s_dup_key
+           s.last_delivered_at AS s_last_delivered_at, s.dup_key AS s_dup_key,
+           s.tr_key AS s_tr_key
     FROM derive_delta d
     LEFT JOIN notification_state s USING (notification_id)
 )
@@ -82,30 +84,38 @@ SELECT
     least(delivered_at, s_delivered_at)                   AS delivered_at,
     greatest(last_delivered_at, s_last_delivered_at)      AS last_delivered_at,
     CASE WHEN take_delta THEN dup_key ELSE s_dup_key END  AS dup_key,
-    s_dup_key                                             AS old_dup_key
+    CASE WHEN take_delta THEN tr_key ELSE s_tr_key END    AS tr_key,
+    s_tr_key                                              AS old_tr_key
 FROM j;
 
--- The dedup partitions a touched notification left or joined: recompute prev_created_at
--- over all their members (touched ones from derive_merged, the others from the state).
+-- The (template, recipient) partitions a touched notification left or joined (each
+-- dedup partition lies inside one): recompute the per-partition columns over all their
+-- members (touched ones from derive_merged, the others from the state).
 CREATE OR REPLACE TEMP TABLE derive_rows AS
 WITH keys AS (
-    SELECT dup_key FROM derive_merged WHERE created_at IS NOT NULL
+    SELECT tr_key FROM derive_merged WHERE created_at IS NOT NULL
     UNION
-    SELECT old_dup_key FROM derive_merged WHERE old_dup_key IS NOT NULL
+    SELECT old_tr_key FROM derive_merged WHERE old_tr_key IS NOT NULL
 ),
 members AS (
-    SELECT * EXCLUDE (old_dup_key) FROM derive_merged
+    SELECT * EXCLUDE (old_tr_key) FROM derive_merged
     UNION ALL BY NAME
-    SELECT s.* EXCLUDE (prev_created_at)
+    SELECT s.* EXCLUDE (prev_created_at, prev_tr_created_at, user_day_count)
     FROM notification_state s
-    SEMI JOIN keys k ON k.dup_key = s.dup_key
+    SEMI JOIN keys k ON k.tr_key = s.tr_key
     ANTI JOIN derive_merged m ON m.notification_id = s.notification_id
 )
+-- as in metric_macros.sql tn_state
 SELECT *,
-       -- as in metric_macros.sql tn_state: the previous created notification of the partition
        CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
            PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
-       END AS prev_created_at
+       END AS prev_created_at,
+       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+           PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
+       END AS prev_tr_created_at,
+       CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
+           PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
+       END AS user_day_count
 FROM members;
 
 DELETE FROM notification_state
@@ -115,7 +125,8 @@ INSERT INTO notification_state BY NAME SELECT * FROM derive_rows;
 
 UPDATE notification_state_stamp
 SET events = (SELECT count(*) FROM events),
-    max_occurred_at = (SELECT max(occurred_at) FROM events);
+    max_occurred_at = (SELECT max(occurred_at) FROM events),
+    version = 2;
 
 DROP TABLE derive_check;
 DROP TABLE derive_delta;

@@ -38,19 +38,31 @@ CREATE TABLE IF NOT EXISTS notification_state (
     delivered_at         TIMESTAMP,
     last_delivered_at    TIMESTAMP,
     dup_key              UBIGINT,     -- hash(template, recipient, fingerprint): the dedup partition
-    prev_created_at      TIMESTAMP    -- created_at of the previous created notification with
+    prev_created_at      TIMESTAMP,   -- created_at of the previous created notification with
                                       --   the same dup_key (ties by notification_id)
+    tr_key               UBIGINT,     -- hash(template, recipient)
+    prev_tr_created_at   TIMESTAMP,   -- the same with the same tr_key: the first in a window
+                                      --   [since, until) has none at or after since
+    user_day_count       BIGINT       -- created notifications with this tr_key that UTC day
 );
+
+-- Columns added after the table first shipped (a state without them is rebuilt: below).
+ALTER TABLE notification_state ADD COLUMN IF NOT EXISTS tr_key UBIGINT;
+ALTER TABLE notification_state ADD COLUMN IF NOT EXISTS prev_tr_created_at TIMESTAMP;
+ALTER TABLE notification_state ADD COLUMN IF NOT EXISTS user_day_count BIGINT;
 
 CREATE TABLE IF NOT EXISTS notification_state_stamp (
     events          BIGINT NOT NULL,
     max_occurred_at TIMESTAMP
 );
+-- version: the layout of notification_state the stamp vouches for (2 = with tr_key).
+ALTER TABLE notification_state_stamp ADD COLUMN IF NOT EXISTS version INTEGER;
 
 -- A database that already holds events gets 0 here: the stamp does not match, so metrics
--- read `events` until the next ingest rebuilds the state (derive_refresh.sql).
-INSERT INTO notification_state_stamp
-SELECT 0, NULL WHERE NOT EXISTS (SELECT 1 FROM notification_state_stamp);
+-- read `events` until the next ingest rebuilds the state (derive_refresh.sql); so does a
+-- state of an older layout (version).
+INSERT INTO notification_state_stamp (events, max_occurred_at, version)
+SELECT 0, NULL, 2 WHERE NOT EXISTS (SELECT 1 FROM notification_state_stamp);
 
 -- The per-notification aggregate of `events`: the one definition of a notification's
 -- state (metric_macros.sql builds every metric on it). Only events at or before p_as_of
@@ -121,5 +133,5 @@ shaped AS (
         read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at
     FROM per
 )
-SELECT *, hash(template, recipient, fingerprint) AS dup_key
+SELECT *, hash(template, recipient, fingerprint) AS dup_key, hash(template, recipient) AS tr_key
 FROM shaped;

@@ -17,7 +17,7 @@ CREATE OR REPLACE TEMP MACRO tn_as_of(p_as_of) AS (
 -- so no event is to be ignored. Otherwise the metrics aggregate `events` themselves.
 CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
     SELECT coalesce(bool_and(
-               s.events = (SELECT count(*) FROM events)
+               s.events = (SELECT count(*) FROM events) AND s.version = 2
                AND (CAST(p_as_of AS TIMESTAMP) IS NULL
                     OR CAST(p_as_of AS TIMESTAMP) >= s.max_occurred_at)), false)
     FROM notification_state_stamp s
@@ -27,14 +27,22 @@ CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
 -- read from the table maintained at ingest when it is fresh, else computed from `events`
 -- (the gate skips the other branch before it reads a row). prev_created_at = created_at
 -- of the previous created notification with the same dup_key (recipient, template,
--- fingerprint), ties by notification_id; derive_refresh.sql computes it the same way.
+-- fingerprint), ties by notification_id; prev_tr_created_at the same by (template,
+-- recipient); user_day_count = created notifications of the template to the recipient on
+-- that UTC day, over all of them; derive_refresh.sql computes these the same way.
 CREATE OR REPLACE TEMP MACRO tn_state(p_as_of) AS TABLE
 SELECT * FROM notification_state WHERE tn_state_fresh(p_as_of)
 UNION ALL BY NAME
 SELECT *,
        CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
            PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
-       END AS prev_created_at
+       END AS prev_created_at,
+       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+           PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
+       END AS prev_tr_created_at,
+       CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
+           PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
+       END AS user_day_count
 FROM tn_state_rows(tn_as_of(p_as_of), NULL, NOT tn_state_fresh(p_as_of));
 
 -- One row per notification (created or failed) as it stood at `as_of`.
@@ -63,49 +71,22 @@ SELECT
     END                                             AS expires_at,
     used_expires_in_hours, cta_url_alias, action_url_with_ctas,
     read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at,
-    dup_key, prev_created_at
+    dup_key, prev_created_at, tr_key, prev_tr_created_at, user_day_count AS user_day_count_all
 FROM tn_state(p_as_of)
 WHERE created_at IS NOT NULL OR first_failed_at IS NOT NULL;
 
--- One row per notification in the window and filters, with the per-notification signals.
--- Duplicate status belongs to the notification (its predecessor may sit before `since`),
--- so it is computed before the window; everything per template is computed after it.
-CREATE OR REPLACE TEMP MACRO tn_notification_facts(
+-- One row per notification in the window and filters, with the per-notification signals
+-- that need no other notification of the window (tn_metrics reads this; drill-downs read
+-- tn_notification_facts). Duplicate status belongs to the notification (its predecessor
+-- may sit before `since`), so it comes from prev_created_at, fixed before the window.
+CREATE OR REPLACE TEMP MACRO tn_facts_core(
     p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
-WITH n AS (
-    SELECT *,
-           -- Integer keys for the window partitions: cheaper than wide strings at scale.
-           hash(template) AS template_key,
-           created_at - prev_created_at
-               <= to_minutes(CAST(p_dedup_window_minutes AS BIGINT)) AS dup_of_previous
-    FROM tn_notifications(p_as_of, p_default_expiry_days)
-),
-w AS (
-    SELECT * FROM n
-    WHERE window_at >= coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP)
-      AND window_at < coalesce(CAST(p_until AS TIMESTAMP), 'infinity'::TIMESTAMP)
-      AND (len(CAST(p_severities AS VARCHAR[])) = 0
-           OR list_contains(CAST(p_severities AS VARCHAR[]), severity))
-      AND (len(CAST(p_scopes AS VARCHAR[])) = 0 OR list_contains(CAST(p_scopes AS VARCHAR[]), scope))
-      AND (coalesce(p_template_search, '') = ''
-           OR contains(lower(template), lower(p_template_search)))
-),
-keysets AS (
-    -- The template's most common key set (ties: the smaller hash, so the pick is stable).
-    SELECT template_key, keyset AS common_keyset
-    FROM w
-    WHERE created AND keyset IS NOT NULL
-    GROUP BY template_key, keyset
-    QUALIFY row_number() OVER (PARTITION BY template_key ORDER BY count(*) DESC, keyset) = 1
-)
 SELECT
-    w.* EXCLUDE (dup_of_previous, dup_key, prev_created_at),
+    * EXCLUDE (dup_key, prev_created_at),
     tn_as_of(p_as_of) AS as_of,
-    created AND coalesce(dup_of_previous, false) AS is_duplicate,
-    CASE WHEN created THEN count(*) OVER (
-        PARTITION BY created, hash(template, recipient), date_trunc('day', created_at))
-    END AS user_day_count,
+    created AND coalesce(created_at - prev_created_at
+                         <= to_minutes(CAST(p_dedup_window_minutes AS BIGINT)), false) AS is_duplicate,
     created AND read_at IS NOT NULL AS is_read,
     created AND archived_at IS NOT NULL AS is_archived,
     created AND archived_at IS NOT NULL AND NOT coalesce(read_at <= archived_at, false)
@@ -120,11 +101,44 @@ SELECT
     created AND expires_at IS NULL AND read_at IS NULL AND archived_at IS NULL
         AND created_at <= tn_as_of(p_as_of) - to_days(CAST(p_stale_days AS INTEGER)) AS is_stale_unread,
     created AND metadata_invalid AS is_metadata_invalid,
-    coalesce(created AND keyset <> k.common_keyset, false) AS is_metadata_drift,
     created AND delivered_at IS NOT NULL AS is_delivered,
     CASE WHEN created THEN (epoch_us(delivered_at) - epoch_us(created_at)) / 1e6 END AS delivery_s
+FROM tn_notifications(p_as_of, p_default_expiry_days)
+WHERE window_at >= coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP)
+  AND window_at < coalesce(CAST(p_until AS TIMESTAMP), 'infinity'::TIMESTAMP)
+  AND (len(CAST(p_severities AS VARCHAR[])) = 0
+       OR list_contains(CAST(p_severities AS VARCHAR[]), severity))
+  AND (len(CAST(p_scopes AS VARCHAR[])) = 0 OR list_contains(CAST(p_scopes AS VARCHAR[]), scope))
+  AND (coalesce(p_template_search, '') = ''
+       OR contains(lower(template), lower(p_template_search)));
+
+-- tn_facts_core plus the signals that compare a notification with the others in the
+-- window: user_day_count (created notifications of the template to the recipient that UTC
+-- day) and is_metadata_drift (key set differs from the template's most common one).
+CREATE OR REPLACE TEMP MACRO tn_notification_facts(
+    p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
+WITH w AS (
+    SELECT *
+    FROM tn_facts_core(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+                       p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
+),
+keysets AS (
+    -- The template's most common key set (ties: the smaller hash, so the pick is stable).
+    SELECT template, keyset AS common_keyset
+    FROM w
+    WHERE created AND keyset IS NOT NULL
+    GROUP BY template, keyset
+    QUALIFY row_number() OVER (PARTITION BY template ORDER BY count(*) DESC, keyset) = 1
+)
+SELECT
+    w.* EXCLUDE (tr_key, prev_tr_created_at, user_day_count_all),
+    CASE WHEN created THEN count(*) OVER (
+        PARTITION BY created, hash(template, recipient), date_trunc('day', created_at))
+    END AS user_day_count,
+    coalesce(created AND keyset <> k.common_keyset, false) AS is_metadata_drift
 FROM w
-LEFT JOIN keysets k USING (template_key);
+LEFT JOIN keysets k USING (template);
 
 -- The metrics of SPEC.md over tn_notification_facts: one row per template, or with
 -- p_total exactly one row over all of them (counts 0 when the window is empty). Rates are
@@ -137,9 +151,36 @@ CREATE OR REPLACE TEMP MACRO tn_metrics(
     p_total, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
 WITH f AS (
-    SELECT *, CASE WHEN p_total THEN NULL ELSE template END AS grp
-    FROM tn_notification_facts(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
-                               p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
+    SELECT *, CASE WHEN p_total THEN NULL ELSE template END AS grp,
+           NOT p_total AS per_template,
+           -- Without severity or scope filters a window keeps or drops each (template,
+           -- recipient) sequence whole in time order, and a day-aligned one each UTC day:
+           -- then the precomputed partition columns answer exactly.
+           len(CAST(p_severities AS VARCHAR[])) = 0 AND len(CAST(p_scopes AS VARCHAR[])) = 0
+               AS whole_sequences,
+           len(CAST(p_severities AS VARCHAR[])) = 0 AND len(CAST(p_scopes AS VARCHAR[])) = 0
+               AND coalesce(CAST(p_since AS TIMESTAMP) = date_trunc('day', CAST(p_since AS TIMESTAMP)), true)
+               AND coalesce(CAST(p_until AS TIMESTAMP) = date_trunc('day', CAST(p_until AS TIMESTAMP)), true)
+               AS whole_days
+    FROM tn_facts_core(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+                       p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
+),
+drift AS (
+    -- Drifting = created with an object key set other than the template's most common
+    -- one: per template, all of them minus the most common set's count (whichever set wins
+    -- a tie, the count is the same), so no notification needs joining back.
+    SELECT grp, sum(with_keys - most_common) AS n_metadata_drift
+    FROM (
+        SELECT grp, template, sum(n) AS with_keys, max(n) AS most_common
+        FROM (
+            SELECT grp, template, keyset, count(*) AS n
+            FROM f
+            WHERE created AND keyset IS NOT NULL
+            GROUP BY grp, template, keyset
+        ) AS k
+        GROUP BY grp, template
+    ) AS t
+    GROUP BY grp
 ),
 per_day AS (
     -- Integer keys: hash(template, recipient) as the window partition always used.
@@ -147,9 +188,16 @@ per_day AS (
     FROM (
         SELECT any_value(grp) AS grp, count(*) AS n
         FROM f
-        WHERE created
-        GROUP BY hash(template, recipient), date_trunc('day', created_at)
+        WHERE created AND NOT whole_days
+        GROUP BY tr_key, date_trunc('day', created_at)
     ) AS d
+    GROUP BY grp
+),
+distinct_recipients AS (
+    -- Only when the sequences do not answer: rows are filtered before the distinct count.
+    SELECT grp, count(DISTINCT recipient) AS recipients
+    FROM f
+    WHERE created AND NOT (whole_sequences AND per_template)
     GROUP BY grp
 ),
 grouped AS (
@@ -157,7 +205,12 @@ grouped AS (
         grp,
         count(*) FILTER (created)              AS sent,
         count(*) FILTER (failed)               AS failed,
-        count(DISTINCT recipient) FILTER (created) AS recipients,
+        -- per template: the first of each recipient's sequence in the window
+        count(*) FILTER (created AND whole_sequences AND per_template
+                         AND coalesce(prev_tr_created_at
+                                      < coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP), true))
+                                               AS first_of_recipient,
+        max(user_day_count_all) FILTER (created AND whole_days) AS max_user_day_all,
         count(*) FILTER (is_duplicate)         AS duplicates,
         count(*) FILTER (is_read)              AS n_read,
         count(*) FILTER (is_archived)          AS n_archived,
@@ -174,7 +227,6 @@ grouped AS (
         list_sort(list(DISTINCT severity) FILTER (created)) AS severities,
         list_sort(list(DISTINCT scope) FILTER (created))    AS scopes,
         count(*) FILTER (is_metadata_invalid)  AS n_metadata_invalid,
-        count(*) FILTER (is_metadata_drift)    AS n_metadata_drift,
         count(*) FILTER (is_delivered)         AS n_delivered,
         quantile_cont(delivery_s, 0.5) FILTER (is_delivered)  AS delivery_p50_s,
         quantile_cont(delivery_s, 0.95) FILTER (is_delivered) AS delivery_p95_s
@@ -185,12 +237,16 @@ counts AS (
     -- With p_total, the one-row side keeps a row even when nothing is in the window.
     SELECT g.grp AS template, p_total AS is_total,
            coalesce(g.sent, 0) AS sent, coalesce(g.failed, 0) AS failed,
-           coalesce(g.recipients, 0) AS recipients, coalesce(g.duplicates, 0) AS duplicates,
-           g.* EXCLUDE (grp, sent, failed, recipients, duplicates),
-           d.max_per_user_day
+           coalesce(r.recipients, g.first_of_recipient, 0) AS recipients,
+           coalesce(g.duplicates, 0) AS duplicates,
+           g.* EXCLUDE (grp, sent, failed, first_of_recipient, duplicates, max_user_day_all),
+           coalesce(g.max_user_day_all, d.max_per_user_day) AS max_per_user_day,
+           coalesce(dr.n_metadata_drift, 0) AS n_metadata_drift
     FROM (SELECT 1 AS one WHERE p_total) AS total_row
     FULL JOIN grouped AS g ON true
     LEFT JOIN per_day AS d ON d.grp IS NOT DISTINCT FROM g.grp
+    LEFT JOIN drift AS dr ON dr.grp IS NOT DISTINCT FROM g.grp
+    LEFT JOIN distinct_recipients AS r ON r.grp IS NOT DISTINCT FROM g.grp
 ),
 has_delivered AS (
     SELECT EXISTS (SELECT 1 FROM events WHERE event_type = 'delivered') AS any_delivered

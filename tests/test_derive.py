@@ -131,3 +131,31 @@ def test_a_database_without_state_is_rebuilt_on_the_next_load(tmp_path: Path) ->
     ingest(con, [write_jsonl(tmp_path / "load2.jsonl", _loads()[2])])
     assert _fresh(con)
     pd.testing.assert_frame_equal(_state_table(con), _state_from_events(con))
+
+
+def test_precomputed_sequences_equal_counting_in_the_window(tmp_path: Path) -> None:
+    """Without severity/scope filters, recipients and max_per_user_day come from the state's
+    per-(template, recipient) columns; with every scope selected (the same notifications)
+    they are counted in the window. Both must agree, day-aligned window or not."""
+    con = db.connect(None)
+    floods = [sent(f"f{i}", 60 * 24 + i * 30, user="u1", body=f"b{i}") for i in range(30)]
+    ingest(con, [write_jsonl(tmp_path / "r.jsonl", rich_log() + floods)])
+    ingest(con, [SAMPLE])
+    first, last = con.execute("SELECT min(occurred_at), max(occurred_at) FROM events").fetchone()  # type: ignore[misc]
+    day = pd.Timestamp(first).normalize() + pd.Timedelta(days=1)
+    scopes = tuple(
+        str(s)
+        for (s,) in run_query(con, "notifications", Filters(), config())[["scope"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    )
+    windows = [
+        (None, None),
+        (day.to_pydatetime(), (day + pd.Timedelta(days=2)).to_pydatetime()),
+        ((day + pd.Timedelta(hours=7)).to_pydatetime(), pd.Timestamp(last).to_pydatetime()),
+    ]
+    for since, until in windows:
+        fast = compute_metrics(con, Filters(since=since, until=until), config())
+        slow = compute_metrics(con, Filters(since=since, until=until, scopes=scopes), config())
+        pd.testing.assert_frame_equal(fast, slow)
+        assert (fast["max_per_user_day"] > 0).any()
