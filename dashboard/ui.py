@@ -8,6 +8,7 @@ by the database, a data version that changes with every load, and the filters.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -288,7 +289,9 @@ def require_login() -> None:
     if who is None:
         st.title("template-noise")
         st.info("This dashboard needs a login.")
-        if st.button("Log in", key="auth_login", type="primary", icon=":material/login:"):
+        if importlib.util.find_spec("authlib") is None:  # st.login would raise on click
+            st.error("Login is configured but not installed: pip install 'template-noise[auth]'")
+        elif st.button("Log in", key="auth_login", type="primary", icon=":material/login:"):
             st.login()
         st.stop()
     with st.sidebar:

@@ -247,3 +247,20 @@ def test_without_login_configured_nothing_changes(served: Path) -> None:
     assert at.dataframe and at.metric
     with pytest.raises(KeyError):
         at.button(key="auth_login")
+
+
+def test_login_configured_without_authlib_says_what_to_install(
+    served: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "authlib" else real(name, *a)
+    )
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.run()
+    assert not at.exception
+    assert any("template-noise[auth]" in e.value for e in at.error)
+    assert not at.dataframe and not at.metric
