@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -209,6 +210,7 @@ def bench_size(
     memory_limit: str | None,
     given_log: Path | None = None,
     given_db: Path | None = None,
+    with_peer: bool = True,
 ) -> tuple[list[Step], dict[str, Any]]:
     """Every step at one size. With given_log and given_db (a log of n notifications made by
     benchmarks/generate.py and a database already holding it), the steps that build a
@@ -235,8 +237,15 @@ def bench_size(
 
     step("floor: read the needed columns (DuckDB)", floor_cmd(log, "read"))
     step("floor: group events by notification (DuckDB)", floor_cmd(log, "group"))
-    step("pandas peer: metrics from the Parquet file", [PY, "-m", "benchmarks.pandas_peer",
-         str(log), "--out", str(peer_json)])  # fmt: skip
+    try:
+        if not with_peer:
+            raise RuntimeError("not run (--no-peer)")
+        step("pandas peer: metrics from the Parquet file", [PY, "-m", "benchmarks.pandas_peer",
+             str(log), "--out", str(peer_json)])  # fmt: skip
+    except RuntimeError as e:  # e.g. killed by the kernel when memory runs out
+        print(f"  pandas peer failed: {str(e)[:300]}", file=sys.stderr)
+        steps.append(Step("pandas peer: metrics from the Parquet file", math.nan, math.nan,
+                          str(e).split(":")[0][-80:]))  # fmt: skip
     if build:
         step("metrics end to end from the Parquet file", [*CLI, "metrics", str(log), "--format",
              "json", *mem], stdout=sql_json)  # fmt: skip
@@ -254,9 +263,11 @@ def bench_size(
     step("warm: open, first load, then every page x 5 filters", [PY, "-c", WARM, str(dbfile),
          memory_limit or ""], stdout=warm_out)  # fmt: skip
     warm = json.loads(warm_out.read_text())
-    compared = compare(_templates(db_json), _templates(peer_json))
-    if build:
-        compare(_templates(sql_json), _templates(peer_json))
+    compared = 0
+    if peer_json.exists():
+        compared = compare(_templates(db_json), _templates(peer_json))
+        if build:
+            compare(_templates(sql_json), _templates(peer_json))
     info = {"events": events, "day_events": day_events, "compared": compared, "warm": warm,
             "given_db": str(given_db) if given_db else None}  # fmt: skip
     for f in (appended, day) if given_db else (dbfile, appended, log, day):
@@ -275,9 +286,14 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for s in steps:
+        if math.isnan(s.seconds):
+            rows.append(f"| {s.name} | {s.note} | | | | |")
+            continue
+        vs_time = "-" if math.isnan(peer.seconds) else f"{peer.seconds / s.seconds:.1f}"
+        vs_rss = "-" if math.isnan(peer.rss_mib) else f"{s.rss_mib / peer.rss_mib:.2f}"
         rows.append(
             f"| {s.name} | {s.seconds:.2f} | {s.rss_mib:,.0f} | {s.seconds / group.seconds:.1f} | "
-            f"{peer.seconds / s.seconds:.1f} | {s.rss_mib / peer.rss_mib:.2f} |"
+            f"{vs_time} | {vs_rss} |"
         )
     ingest = next((s for s in steps if s.name.startswith("ingest")), None)
     append = next((s for s in steps if s.name.startswith("append")), None)
@@ -302,8 +318,12 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
         f"- warm database: first load {warm['first']:.2f}s; slowest page or query after it: "
         f"{slowest[0]} {slowest[1]:.2f}s (target < 1 s); all {len(warm['times'])} timed: "
         + ", ".join(f"{k} {v:.2f}" for k, v in sorted(warm["times"].items())),
-        f"- pandas peer and `metrics` agree on all {info['compared']} template x metric values "
-        f"(rates within 1e-9)" + (", end to end and from the database." if e2e else "."),
+        (
+            f"- pandas peer and `metrics` agree on all {info['compared']} template x metric "
+            "values (rates within 1e-9)" + (", end to end and from the database." if e2e else ".")
+            if info["compared"]
+            else "- pandas peer did not finish: no agreement check at this size."
+        ),
         "",
     ]
     return "\n".join(rows)
@@ -317,6 +337,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--log", type=Path, help="with --db and one size: an existing generated log")
     p.add_argument("--db", type=Path, help="with --log: a database already holding that log")
+    p.add_argument("--no-peer", action="store_true", help="skip the pandas peer")
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tn-bench-", dir=a.workdir))
     head = [
@@ -333,7 +354,7 @@ def main() -> None:
     try:
         for n in (int(x) for x in a.sizes.split(",")):
             print(f"{n:,} notifications", file=sys.stderr)
-            steps, info = bench_size(n, work, a.memory_limit, a.log, a.db)
+            steps, info = bench_size(n, work, a.memory_limit, a.log, a.db, not a.no_peer)
             parts.append(table(n, steps, info))
     finally:
         shutil.rmtree(work, ignore_errors=True)

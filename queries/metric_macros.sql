@@ -134,7 +134,7 @@ keysets AS (
 SELECT
     w.* EXCLUDE (tr_key, prev_tr_created_at, user_day_count_all),
     CASE WHEN created THEN count(*) OVER (
-        PARTITION BY created, hash(template, recipient), date_trunc('day', created_at))
+        PARTITION BY template, created, tr_key, date_trunc('day', created_at))
     END AS user_day_count,
     coalesce(created AND keyset <> k.common_keyset, false) AS is_metadata_drift
 FROM w

@@ -24,7 +24,7 @@ SELECT
     count(*) FILTER (cta_url_alias)                                 AS cta_url_alias,
     count(*) FILTER (action_url_with_ctas)                          AS action_url_with_ctas,
     count(*) FILTER (metadata_invalid)                              AS metadata_not_object
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
                            $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE created
 GROUP BY template
