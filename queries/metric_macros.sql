@@ -63,8 +63,9 @@ SELECT
     fingerprint,
     CASE
         WHEN expires_at_given IS NOT NULL THEN
-            CASE WHEN abs(epoch(expires_at_given)
-                          - epoch(created_at + to_days(CAST(p_default_expiry_days AS INTEGER)))) <= 60
+            CASE WHEN abs(date_diff('microsecond',
+                                    created_at + to_days(CAST(p_default_expiry_days AS INTEGER)),
+                                    expires_at_given)) <= 60000000
                  THEN NULL ELSE expires_at_given END
         WHEN expires_hours IS NOT NULL
             THEN created_at + to_microseconds(CAST(round(expires_hours * 3600e6) AS BIGINT))
