@@ -353,8 +353,20 @@ def runs_on_spark(name: str) -> bool:
     )
 
 
-def spark_sql(name: str, params: dict[str, Any]) -> str:
-    """queries/<name>.sql as one Spark SQL statement, parameters bound as literals."""
+def _rename_events(tree: exp.Expr, table: str) -> exp.Expr:
+    def sub(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Table) and not node.db and node.name == "events":
+            renamed = exp.to_table(table)
+            renamed.set("alias", exp.TableAlias(this=exp.to_identifier(node.alias or "events")))
+            return renamed
+        return node
+
+    return tree.transform(sub)
+
+
+def spark_sql(name: str, params: dict[str, Any], events_table: str = "events") -> str:
+    """queries/<name>.sql as one Spark SQL statement, parameters bound as literals, reading
+    `events` from `events_table` (a temp view name: one per engine in a shared session)."""
     if name in DUCKDB_ONLY:
         raise QueryError(f"{name}.sql runs on DuckDB only: {DUCKDB_ONLY[name]}")
     stmts = _parse(name)
@@ -365,6 +377,8 @@ def spark_sql(name: str, params: dict[str, Any]) -> str:
         raise QueryError(f"{name}.sql reads {sorted(other)}: only `events` exists on Spark")
     tree = bind(stmts[0].copy(), params, name)
     tree = inline_macros(tree)
+    if events_table != "events":
+        tree = _rename_events(tree, events_table)
     _refuse(tree, name)
     # transform() does not revisit a replacement's children: repeat until nothing changes
     # (every rewrite's output is stable under the rules).
