@@ -205,7 +205,8 @@ class SparkEngine:
             table = self.spark.sql(text).toArrow()
         except Exception as e:
             raise QueryError(f"{name}.sql on Spark: {_first_line(e)}") from e
-        df: pd.DataFrame = table.to_pandas()
+        # Dates as datetime64, as DuckDB's .df() returns them.
+        df: pd.DataFrame = table.to_pandas(date_as_object=False)
         for col in df.columns:
             # DuckDB returns naive UTC timestamps; Spark's TIMESTAMP comes back zoned.
             if isinstance(df[col].dtype, pd.DatetimeTZDtype):

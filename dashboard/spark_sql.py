@@ -349,7 +349,7 @@ def runs_on_spark(name: str) -> bool:
         name not in DUCKDB_ONLY
         and len(stmts) == 1
         and isinstance(stmts[0], exp.Select | exp.Union)
-        and tables_read(name) <= {"events"}
+        and tables_read(name) == {"events"}  # not files (read_parquet), not other tables
     )
 
 
@@ -375,6 +375,8 @@ def spark_sql(name: str, params: dict[str, Any], events_table: str = "events") -
     other = tables_read(name) - {"events"}
     if other:
         raise QueryError(f"{name}.sql reads {sorted(other)}: only `events` exists on Spark")
+    if not runs_on_spark(name):
+        raise QueryError(f"{name}.sql does not read `events`: it runs on DuckDB only")
     tree = bind(stmts[0].copy(), params, name)
     tree = inline_macros(tree)
     if events_table != "events":
