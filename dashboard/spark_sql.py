@@ -33,7 +33,15 @@ from sqlglot import exp
 from dashboard.errors import QueryError
 from dashboard.queries import load_sql
 
-MACRO_FILE = "metric_macros"
+# Where the macros live: tn_state_rows (persistent, beside the tables it fills) and the
+# metric macros. Other statements of these files (tables, stamps) are skipped.
+MACRO_FILES = ("derive_schema", "metric_macros")
+
+# What the macros read that exists only in a DuckDB database maintained by `ingest`: the
+# per-notification state table. On Spark it is never fresh, so the macros aggregate
+# `events` themselves (the same definition, tn_state_rows), and the union branch reading
+# the table is dropped (see _prune_dead_union).
+SPARK_MACRO_VALUES: dict[str, exp.Expr] = {"tn_state_fresh": exp.false()}
 
 # Timestamps the tool accepts lie in 1970..2199 (ingest rejects the rest), so these stand
 # in for DuckDB's '-infinity' / 'infinity', which Spark cannot cast.
@@ -51,16 +59,19 @@ class Macro:
 
 @cache
 def macros() -> dict[str, Macro]:
-    """The macros of queries/metric_macros.sql, by lower-case name."""
+    """The macros of MACRO_FILES, by lower-case name."""
     out: dict[str, Macro] = {}
-    for stmt in _parse(MACRO_FILE):
-        if not (isinstance(stmt, exp.Create) and str(stmt.args.get("kind")).upper() == "MACRO"):
-            raise QueryError(f"{MACRO_FILE}.sql: only CREATE MACRO statements are expected")
-        udf = stmt.this
-        name = udf.this.name.lower()
-        params = tuple(p.name for p in udf.expressions)
-        body = stmt.expression
-        out[name] = Macro(name, params, body, isinstance(body, exp.Query))
+    for file in MACRO_FILES:
+        for stmt in _parse(file):
+            if not (isinstance(stmt, exp.Create) and str(stmt.args.get("kind")).upper() == "MACRO"):
+                continue
+            udf = stmt.this
+            name = udf.this.name.lower()
+            params = tuple(p.name for p in udf.expressions)
+            body = stmt.expression
+            out[name] = Macro(name, params, body, isinstance(body, exp.Query))
+    if "tn_metrics" not in out:
+        raise QueryError(f"no tn_metrics macro in {', '.join(MACRO_FILES)}")
     return out
 
 
@@ -150,8 +161,9 @@ def _substitute(body: exp.Expr, macro: Macro, args: list[exp.Expr], prefix: str 
     return body.copy().transform(sub)
 
 
-def inline_macros(tree: exp.Expr) -> exp.Expr:
-    """Expand every macro call until none is left (macros may call macros)."""
+def inline_macros(tree: exp.Expr, for_spark: bool = True) -> exp.Expr:
+    """Expand every macro call until none is left (macros may call macros); for Spark,
+    the macros of SPARK_MACRO_VALUES become their constant and dead union branches go."""
     known = macros()
     inlined = itertools.count(1)
 
@@ -172,6 +184,12 @@ def inline_macros(tree: exp.Expr) -> exp.Expr:
                     this=_substitute(macro.body, macro, args, f"{macro.name}_{next(inlined)}"),
                     alias=exp.TableAlias(this=exp.to_identifier(alias)),
                 )
+        if (
+            for_spark
+            and isinstance(node, exp.Anonymous)
+            and node.name.lower() in SPARK_MACRO_VALUES
+        ):
+            return SPARK_MACRO_VALUES[node.name.lower()].copy()
         found = call(node)
         if found:
             macro, args = found
@@ -183,9 +201,30 @@ def inline_macros(tree: exp.Expr) -> exp.Expr:
     for _ in range(20):  # macros nest a few levels deep; a cycle would never end
         before = tree.sql(dialect="duckdb")
         tree = tree.transform(sub)
+        if for_spark:
+            tree = tree.transform(_prune_dead_union)
         if tree.sql(dialect="duckdb") == before:
             return tree
     raise QueryError("macros nest too deep (a cycle?)")
+
+
+def _is_false(node: exp.Expr | None) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Boolean) and not node.this
+
+
+def _prune_dead_union(node: exp.Expr) -> exp.Expr:
+    """`SELECT ... WHERE false UNION ALL [BY NAME] q` -> q (Spark has no UNION BY NAME)."""
+    if isinstance(node, exp.Union) and not node.args.get("distinct"):
+        left, right = node.this, node.expression
+        where = left.args.get("where") if isinstance(left, exp.Select) else None
+        if where is not None and _is_false(where.this):
+            out: exp.Expr = right.copy()
+            if node.args.get("with_"):
+                out.set("with_", node.args["with_"].copy())
+            return out
+    return node
 
 
 # --- 4. what sqlglot gets wrong for Spark ------------------------------------------------
@@ -259,6 +298,9 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         # Only ever used as a grouping/partition key or for equality: a 64-bit hash keeps
         # collisions as rare as DuckDB's (Spark's hash() is 32-bit).
         return exp.func("xxhash64", *[e.copy() for e in node.expressions])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us":
+        # Microseconds since the epoch of a naive UTC timestamp (the session is in UTC).
+        return exp.func("unix_micros", node.expressions[0].copy())
     if isinstance(node, exp.ToDays):
         return _interval_times("DAY", node.this)
     if isinstance(node, exp.Anonymous) and node.name.lower() in ("to_minutes", "to_microseconds"):
