@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-import duckdb
 import pandas as pd
 
 from dashboard.config import Config
 from dashboard.filters import Filters
 from dashboard.metrics import (
     NOISY_FLAGS,
+    Connection,
     compute_metrics,
     jsonable,
     overall_metrics,
@@ -442,7 +442,7 @@ def _one_row(df: pd.DataFrame) -> dict[str, Any]:
     return {str(k): jsonable(v) for k, v in df.iloc[0].to_dict().items()}
 
 
-def gather(con: duckdb.DuckDBPyConnection, filters: Filters, config: Config) -> ChecklistData:
+def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     """Run every query the items read."""
     return ChecklistData(
         templates=compute_metrics(con, filters, config),
@@ -467,7 +467,7 @@ def evaluate_data(data: ChecklistData, config: Config, strict: bool = False) -> 
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     config: Config,
     filters: Filters | None = None,
     strict: bool = False,

@@ -10,8 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from dashboard import db, store
 from dashboard.errors import InputError, TemplateNoiseError
@@ -19,6 +18,13 @@ from dashboard.filters import Filters
 from dashboard.ingest import IngestReport, ingest
 
 REDACT_KEY_ENV = "TEMPLATE_NOISE_REDACT_KEY"
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from dashboard.config import Config
+    from dashboard.metrics import Connection
+    from dashboard.spark_engine import SparkEngine
 
 
 def _progress(i: int, n: int, path: str) -> None:
@@ -80,7 +86,46 @@ def _timestamp(text: str | None, option: str) -> datetime | None:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-def _analysis_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+def _spark_conf(pairs: Sequence[str]) -> dict[str, str]:
+    conf = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--spark-conf: expected KEY=VALUE, got {pair!r}")
+        conf[key.strip()] = value
+    return conf
+
+
+def _spark_engine(args: argparse.Namespace) -> SparkEngine:
+    """Spark over the events of PATHs (exports as they are, raw logs normalised by the
+    DuckDB ingest first) or of --db FILE (PATHs given too: loaded into it first)."""
+    from dashboard.spark_engine import open_engine
+
+    con = None
+    paths = list(args.paths)
+    if args.db is not None:
+        con = _duckdb_events(args)
+        paths = []
+    elif not paths:
+        raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
+    return open_engine(
+        paths,
+        master=args.master,
+        conf=_spark_conf(args.spark_conf),
+        duckdb_con=con,
+        progress=_progress,
+    )
+
+
+def _analysis_db(args: argparse.Namespace) -> Connection:
+    """PATHs: ingest them (into --db if given, else into memory); --db alone: open it.
+    --engine spark: a Spark engine over the same events (dashboard.spark_engine)."""
+    if getattr(args, "engine", "duckdb") == "spark":
+        return _spark_engine(args)
+    return _duckdb_events(args)
+
+
+def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it."""
     if args.paths and args.db is None:
         con = db.connect(memory_limit=args.memory_limit)
@@ -108,6 +153,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     )
     if filters.since and filters.until and filters.since >= filters.until:
         raise InputError("--since must be earlier than --until")
+    if args.rollups is not None:
+        return _metrics_from_rollups(args, filters, config)
     con = _analysis_db(args)
     if args.format == "json":
         print(json.dumps(metrics.metrics_json(con, filters, config), indent=2, allow_nan=False))
@@ -121,6 +168,39 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics_from_rollups(args: argparse.Namespace, filters: Filters, config: Config) -> int:
+    from dashboard import metrics_report, rollups
+
+    if args.paths or args.db or args.engine != "duckdb" or filters.as_of is not None:
+        raise InputError("--rollups reads roll-ups alone: no PATH, --db, --engine or --as-of")
+    con = db.connect()
+    if args.format == "json":
+        out = rollups.rollup_metrics_json(con, args.rollups, filters, config)
+        print(json.dumps(out, indent=2, allow_nan=False))
+        return 0
+    df = rollups.rollup_metrics(con, args.rollups, filters, config)
+    if args.format == "csv":
+        sys.stdout.write(metrics_report.render_csv(df))
+    else:
+        as_of = rollups.rollup_metrics_json(con, args.rollups, filters, config)["as_of"]
+        sys.stdout.write(metrics_report.render_table(df, as_of))
+    return 0
+
+
+def cmd_spark_rollups(args: argparse.Namespace) -> int:
+    from dashboard.config import load_config
+    from dashboard.rollups import write_rollups
+
+    config = load_config(args.config)
+    filters = Filters(
+        since=_timestamp(args.since, "--since"),
+        until=_timestamp(args.until, "--until"),
+        as_of=_timestamp(args.as_of, "--as-of"),
+    )
+    print(write_rollups(_spark_engine(args), args.out, filters, config))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from dashboard import checklist
     from dashboard.config import load_config
@@ -130,6 +210,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = checklist.evaluate(con, config, strict=args.strict)
     sys.stdout.write(checklist.RENDERERS[args.format](result))
     return result.exit_code
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dashboard.spark_engine import export_events
+
+    print(export_events(_duckdb_events(args), args.out))
+    return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -284,6 +371,26 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_engine_options(p: argparse.ArgumentParser, choose: bool = True) -> None:
+    if choose:
+        p.add_argument(
+            "--engine",
+            choices=["duckdb", "spark"],
+            default="duckdb",
+            help="where the queries run (spark: needs the `spark` extra; see docs/spark.md)",
+        )
+    p.add_argument(
+        "--master", metavar="URL", help="Spark master (default: local[*] or spark-submit's)"
+    )
+    p.add_argument(
+        "--spark-conf",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a Spark setting, repeatable (e.g. spark.executor.memory=8g)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from pathlib import Path
 
@@ -317,8 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument(
+        "--rollups", metavar="DIR", help="compute from daily roll-ups (spark-rollups --out DIR)"
+    )
+    p.add_argument(
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
+    _add_engine_options(p)
     p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("check", help="the go-live checklist; exit 1 when an item fails")
@@ -330,7 +441,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
+    _add_engine_options(p)
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "spark-rollups", help="on Spark: write per-template daily roll-ups as Parquet"
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="events exports or log files")
+    p.add_argument("--db", help="DuckDB file whose events to roll up")
+    p.add_argument("--out", required=True, help="directory (or URI) for template_daily/")
+    p.add_argument("--since", metavar="TS", help="window start on created_at (inclusive)")
+    p.add_argument("--until", metavar="TS", help="window end on created_at (exclusive)")
+    p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    _add_engine_options(p, choose=False)
+    p.set_defaults(func=cmd_spark_rollups)
+
+    p = sub.add_parser("export", help="write the normalised events as Parquet (for Spark)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument("--out", type=Path, required=True, help="directory for events.parquet")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("sample", help="write a deterministic sample log")
     p.add_argument("--notifications", type=int, default=DEFAULT_NOTIFICATIONS)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import duckdb
 import numpy as np
@@ -45,6 +45,16 @@ METRICS = (
     "metadata_drift_rate", "delivery_rate", "delivery_p50_s", "delivery_p95_s",
 )  # fmt: skip
 RATES = tuple(m for m in METRICS if m.endswith(("_rate", "_coverage")))
+
+
+class QueryEngine(Protocol):
+    """Another engine running queries/ (dashboard.spark_engine.SparkEngine)."""
+
+    def run_query(self, name: str, params: dict[str, Any]) -> pd.DataFrame: ...
+
+
+# Where the metric queries run: a DuckDB connection, or another engine.
+Connection = duckdb.DuckDBPyConnection | QueryEngine
 
 
 @dataclass(frozen=True)
@@ -124,13 +134,15 @@ def query_params(filters: Filters, config: Config) -> dict[str, Any]:
 
 
 def run_query(
-    con: duckdb.DuckDBPyConnection, name: str, filters: Filters, config: Config, **extra: Any
+    con: Connection, name: str, filters: Filters, config: Config, **extra: Any
 ) -> pd.DataFrame:
     """Run queries/<name>.sql with the filters and configuration bound, on its own cursor.
 
     A cursor inherits neither the connection's settings nor its temp macros, so the
     session and the metric macros are set up on it first (both only define, read nothing).
     """
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.run_query(name, {**query_params(filters, config), **extra})
     cur = cursor(con)
     try:
         execute(cur, "metric_macros")
@@ -139,9 +151,7 @@ def run_query(
         cur.close()
 
 
-def resolve_as_of(
-    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
-) -> datetime | None:
+def resolve_as_of(con: Connection, filters: Filters, config: Config) -> datetime | None:
     """The analysis instant: filters.as_of, else the latest event (None for an empty db)."""
     value = run_query(con, "data_as_of", filters, config)["as_of"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
@@ -204,9 +214,7 @@ def apply_flags(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def compute_metrics(
-    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
-) -> pd.DataFrame:
+def compute_metrics(con: Connection, filters: Filters, config: Config) -> pd.DataFrame:
     """One row per template: `template`, every SPEC metric (plus `failed`, a count),
     `flags` (list of names), `noisy` and `noise_score`, sorted by noise_score descending."""
     df = run_query(con, "template_metrics", filters, config)
@@ -215,9 +223,7 @@ def compute_metrics(
     return apply_flags(df, config)
 
 
-def overall_metrics(
-    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
-) -> dict[str, Any]:
+def overall_metrics(con: Connection, filters: Filters, config: Config) -> dict[str, Any]:
     """The SPEC metrics over every notification in the window together (one record)."""
     row = run_query(con, "overall_metrics", filters, config).iloc[0].to_dict()
     return {str(k): jsonable(v) for k, v in row.items()}
@@ -252,9 +258,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
-def metrics_json(
-    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config
-) -> dict[str, Any]:
+def metrics_json(con: Connection, filters: Filters, config: Config) -> dict[str, Any]:
     """The `metrics --format json` object of SPEC.md "Command line"."""
     return {
         "as_of": _iso(resolve_as_of(con, filters, config)),

@@ -37,7 +37,7 @@ SELECT
     o.user_id,
     o.disconnected_at,
     o.reconnected_at,
-    epoch(o.reconnected_at - o.disconnected_at) AS offline_s,
+    date_diff('microsecond', o.disconnected_at, o.reconnected_at) / 1e6 AS offline_s,
     count(DISTINCT c.notification_id) AS created_while_offline,
     count(DISTINCT c.notification_id) FILTER (
         WHERE o.reconnected_at IS NOT NULL AND EXISTS (

@@ -63,8 +63,9 @@ SELECT
     fingerprint,
     CASE
         WHEN expires_at_given IS NOT NULL THEN
-            CASE WHEN abs(epoch(expires_at_given)
-                          - epoch(created_at + to_days(CAST(p_default_expiry_days AS INTEGER)))) <= 60
+            CASE WHEN abs(date_diff('microsecond',
+                                    created_at + to_days(CAST(p_default_expiry_days AS INTEGER)),
+                                    expires_at_given)) <= 60000000
                  THEN NULL ELSE expires_at_given END
         WHEN expires_hours IS NOT NULL
             THEN created_at + to_microseconds(CAST(round(expires_hours * 3600e6) AS BIGINT))
@@ -124,12 +125,14 @@ WITH w AS (
                        p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
 ),
 keysets AS (
-    -- The template's most common key set (ties: the smaller hash, so the pick is stable).
+    -- The template's most common key set (ties: the one sent first, then the smallest
+    -- notification_id: a stable pick that does not depend on the engine's hash function).
     SELECT template, keyset AS common_keyset
     FROM w
     WHERE created AND keyset IS NOT NULL
     GROUP BY template, keyset
-    QUALIFY row_number() OVER (PARTITION BY template ORDER BY count(*) DESC, keyset) = 1
+    QUALIFY row_number() OVER (PARTITION BY template
+                               ORDER BY count(*) DESC, min(created_at), min(notification_id)) = 1
 )
 SELECT
     w.* EXCLUDE (tr_key, prev_tr_created_at, user_day_count_all),

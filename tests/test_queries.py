@@ -7,6 +7,7 @@ small hand-written log and on the bundled sample (sample_data/).
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,21 @@ def select_queries() -> list[str]:
 EXTRA: dict[str, Any] = {"unit": "day", "limit": 5}
 
 
+def rollups_of(con: duckdb.DuckDBPyConnection) -> str:
+    """template_daily.sql's rows as a Parquet file (what `spark-rollups` writes)."""
+    daily = run_query(con, "template_daily", Filters(), config())
+    path = Path(tempfile.mkdtemp(prefix="template-daily-")) / "part-0.parquet"
+    cur = con.cursor()
+    cur.register("daily", daily)
+    cur.execute("COPY (SELECT * FROM daily) TO $path (FORMAT parquet)", {"path": str(path)})
+    cur.close()
+    return str(path)
+
+
 def params_for(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any]:
     extra = dict(EXTRA)
+    if "rollups" in parameters(name):
+        extra["rollups"] = rollups_of(con)
     if "template" in parameters(name):
         first = run_query(con, "template_metrics", Filters(), config())["template"]
         extra["template"] = str(first.iloc[0])
@@ -52,7 +66,8 @@ def params_for(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any]:
 
 
 def check_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    known = set(config().query_params()) | set(Filters().params()) | set(EXTRA) | {"template"}
+    known = set(config().query_params()) | set(Filters().params()) | set(EXTRA)
+    known |= {"template", "rollups"}
     unknown = parameters(name) - known
     assert not unknown, f"{name}.sql takes {sorted(unknown)}: give them a value in EXTRA"
     df = run_query(con, name, Filters(), config(), **params_for(con, name))

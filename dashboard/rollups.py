@@ -1,0 +1,67 @@
+"""Per-template daily roll-ups: written by Spark, read back on one machine.
+
+`template-noise spark-rollups` runs queries/template_daily.sql on Spark (the cluster does
+the notification-level work) and writes its rows as Parquet under <out>/template_daily/;
+`template-noise metrics --rollups <out>` recomputes the additive metrics from them with
+DuckDB (queries/rollup_metrics.sql). Which metrics roll up, and which need the
+notification-level data, is documented in template_daily.sql and docs/spark.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.config import Config
+from dashboard.errors import InputError
+from dashboard.filters import Filters
+from dashboard.metrics import apply_flags, jsonable, query_params, records, run_query
+
+if TYPE_CHECKING:
+    from dashboard.spark_engine import SparkEngine
+
+TABLE = "template_daily"
+
+
+def write_rollups(engine: SparkEngine, out_dir: str, filters: Filters, config: Config) -> str:
+    """Run template_daily.sql on Spark and write it to <out_dir>/template_daily (Parquet,
+    replaced if present); returns that directory. Rows never pass through the driver."""
+    target = f"{out_dir.rstrip('/')}/{TABLE}"
+    text = engine.sql(TABLE, query_params(filters, config))
+    engine.spark.sql(text).write.mode("overwrite").parquet(target)
+    return target
+
+
+def rollup_glob(out_dir: str | Path) -> str:
+    """The Parquet files of the roll-ups under out_dir (as write_rollups lays them out)."""
+    base = Path(out_dir)
+    if not (base / TABLE).is_dir():
+        raise InputError(f"{out_dir}: no {TABLE}/ roll-ups here (template-noise spark-rollups)")
+    return str(base / TABLE / "*.parquet")
+
+
+def rollup_metrics(
+    con: duckdb.DuckDBPyConnection, out_dir: str | Path, filters: Filters, config: Config
+) -> pd.DataFrame:
+    """The template metrics from roll-ups, with flags and noise_score (recipients and the
+    delivery percentiles are None: they need the notification-level data)."""
+    df = run_query(con, "rollup_metrics", filters, config, rollups=rollup_glob(out_dir))
+    for col in ("severities", "scopes"):
+        df[col] = df[col].map(lambda v: [str(x) for x in v] if v is not None else [])
+    return apply_flags(df, config)
+
+
+def rollup_metrics_json(
+    con: duckdb.DuckDBPyConnection, out_dir: str | Path, filters: Filters, config: Config
+) -> dict[str, Any]:
+    """The `metrics --format json` object, from roll-ups (as_of: the roll-ups' as_of)."""
+    row = run_query(con, "rollup_as_of", filters, config, rollups=rollup_glob(out_dir))
+    return {
+        "as_of": jsonable(row["as_of"].iloc[0]),
+        "since": jsonable(filters.since),
+        "until": jsonable(filters.until),
+        "templates": records(rollup_metrics(con, out_dir, filters, config)),
+    }

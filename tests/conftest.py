@@ -1,0 +1,30 @@
+"""Shared fixtures: one local SparkSession for the whole test session (Spark tests only)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """Local Spark on two cores, small shuffles, no UI: as CI runs it. Skips only when the
+    `spark` extra (pyspark) is not installed; `.[test]` installs it, so CI runs these."""
+    pytest.importorskip("pyspark")
+    from dashboard.spark_engine import session
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    s = session(
+        "local[2]",
+        {
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.default.parallelism": "2",
+        },
+        app_name="template-noise-tests",
+    )
+    yield s
+    s.stop()
