@@ -145,14 +145,26 @@ def _salvage_gzip(path: str, workdir: str) -> str | None:
     return out_path if written else None
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: str) -> None:
+def _typed_parquet(con: duckdb.DuckDBPyConnection, path: str) -> bool:
+    """Whether a Parquet file's known columns all have the canonical types, so that it can
+    be read as it is (stage_parquet_typed.sql) instead of through JSON text."""
+    execute(con, "parquet_canonical")
+    return not execute(con, "stage_parquet_check", path=path).fetchall()
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: str) -> bool:
+    """Stage one file as the view `stage_fields`; True when it was read typed (Parquet)."""
     query, first_line = file_format(path)
     execute(con, "stage_reader_reset")
     try:
+        if query == "stage_parquet" and _typed_parquet(con, path):
+            execute(con, "stage_parquet_typed", path=path)
+            return True
         execute(con, query, path=path)
         if query != "stage_parquet":
             execute(con, "stage_map", first_line=first_line)
-        return
+        execute(con, "stage_fields_json")
+        return False
     except QueryError as e:
         error = InputError(f"{path}: cannot read file: {str(e.__cause__ or e).splitlines()[0]}")
         error.__cause__ = e
@@ -167,12 +179,14 @@ def _stage(con: duckdb.DuckDBPyConnection, path: str) -> None:
         execute(con, "stage_reader_reset")
         execute(con, query, path=salvaged)
         execute(con, "stage_map", first_line=first_line)
+        execute(con, "stage_fields_json")
     execute(
         con,
         "stage_truncated",
         first_line=first_line,
         reason="gzip stream ends early: the rest of the file is missing",
     )
+    return False
 
 
 def ingest(
@@ -194,8 +208,10 @@ def ingest(
     for i, path in enumerate(files):
         if progress:
             progress(i, len(files), path)
-        _stage(con, path)
+        typed = _stage(con, path)
         execute(con, "normalize", file=path, file_index=i, redact_key=redact_key)
+        if typed:
+            execute(con, "stage_parquet_raw")
         execute(con, "load_add_file", file=path, file_index=i)
 
     crash_point("after_read")

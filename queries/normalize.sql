@@ -5,155 +5,127 @@
 -- parameters: $file (as given by the user), $file_index (its position in the load),
 --             $redact_key (NULL: keep user ids and bodies; else user ids become keyed
 --             hashes and bodies are dropped, after the fingerprint was taken from them).
--- reads: temp table stage(line, doc).  Columns of staged_events = columns of events.
+-- reads: temp view stage_fields (stage_fields_json.sql or stage_parquet_typed.sql): the
+--        fields of each line as text (*_s), or already typed (*_t) from a typed source.
+-- Columns of staged_events = columns of events.
 CREATE OR REPLACE TEMP TABLE norm AS
-WITH parsed AS (
-    SELECT line, doc,
-           -- CASE, not AND: DuckDB evaluates both sides and the cast fails on bad JSON.
-           coalesce(CASE WHEN json_valid(doc) THEN json_type(doc) = 'OBJECT' END, false) AS is_object,
-           json_valid(doc) AS is_json
-    FROM stage
-    WHERE doc IS NOT NULL AND trim(doc) <> ''
-),
-f AS (
-    -- One parse per line: json_transform pulls every field the tool reads at once
-    -- (json_extract per field re-parses the document each time: 25x slower).
-    SELECT line, left(doc, 1000) AS raw, is_object, is_json,
-           CASE WHEN is_object THEN json_keys(CASE WHEN is_object THEN doc END) END AS keys,
-           CASE WHEN is_object THEN json_transform(CASE WHEN is_object THEN doc END,
-               '{"event_type": "VARCHAR", "occurred_at": "VARCHAR", "created_at": "VARCHAR", "event_id":'
-        || '"VARCHAR", "notification_id": "VARCHAR", "id": "VARCHAR", "user_id": "VARCHAR",'
-        || '"organization_id": "VARCHAR", "workspace_id": "VARCHAR", "template": "VARCHAR", "title":'
-        || '"VARCHAR", "body": "VARCHAR", "severity": "VARCHAR", "action_url": "VARCHAR",'
-        || '"action_label": "VARCHAR", "expires_hours": "VARCHAR", "expires_in_hours": "VARCHAR",'
-        || '"expires_at": "VARCHAR", "dedup_key": "VARCHAR", "attempt": "VARCHAR", "error":'
-        || '"VARCHAR", "connection_id": "VARCHAR", "read_at": "VARCHAR", "archived_at": "VARCHAR",'
-        || '"starred_at": "VARCHAR", "clicked_at": "VARCHAR", "is_read": "VARCHAR", "is_archived":'
-        || '"VARCHAR", "is_starred": "VARCHAR", "metadata": "JSON", "ctas": "JSON"}') END AS r
-    FROM parsed
-),
-fields AS (
-    SELECT line, raw, is_object, is_json,
-           -- A key given twice is ambiguous (parsers disagree on which wins): reject the line.
-           list_filter(keys, lambda k, i: list_position(keys, k) < i)[1] AS duplicate_key,
-           lower(tn_text(r.event_type))                 AS event_type,
-           tn_text(r.occurred_at)                       AS occurred_at_s,
-           tn_text(r.created_at)                        AS created_at_s,
-           tn_text(r.event_id)                          AS event_id,
-           coalesce(tn_text(r.notification_id),
-                    CASE WHEN tn_text(r.event_type) IS NULL THEN tn_text(r.id) END)
-                                                        AS notification_id,
-           tn_text(r.user_id)                           AS user_id,
-           tn_text(r.organization_id)                   AS organization_id,
-           tn_text(r.workspace_id)                      AS workspace_id,
-           tn_text(r.template)                          AS template_s,
-           r.title                                      AS title,
-           r.body                                       AS body,
-           lower(tn_text(r.severity))                   AS severity,
-           tn_json_value(r.ctas)                        AS ctas_j,
-           tn_text(r.action_url)                        AS action_url,
-           tn_text(r.action_label)                      AS action_label,
-           tn_json_value(r.metadata)                    AS metadata,
-           tn_text(r.expires_hours)                     AS expires_hours_s,
-           tn_text(r.expires_in_hours)                  AS expires_in_hours_s,
-           tn_text(r.expires_at)                        AS expires_at_s,
-           tn_text(r.dedup_key)                         AS dedup_key,
-           tn_text(r.attempt)                           AS attempt_s,
-           tn_text(r.error)                             AS error,
-           tn_text(r.connection_id)                     AS connection_id,
-           tn_text(r.read_at)                           AS read_at_s,
-           tn_text(r.archived_at)                       AS archived_at_s,
-           tn_text(r.starred_at)                        AS starred_at_s,
-           tn_text(r.clicked_at)                        AS clicked_at_s,
-           tn_text(r.is_read)                           AS is_read_s,
-           tn_text(r.is_archived)                       AS is_archived_s,
-           tn_text(r.is_starred)                        AS is_starred_s
-    FROM f
-),
-typed AS (
+WITH typed AS (
     SELECT *,
-           event_type IS NULL AND created_at_s IS NOT NULL           AS is_snapshot,
-           tn_ts(occurred_at_s)                                      AS occurred_at,
-           tn_ts(created_at_s)                                       AS created_at,
-           tn_ts(expires_at_s)                                       AS expires_at,
-           try_cast(coalesce(expires_hours_s, expires_in_hours_s) AS DOUBLE) AS expires_hours,
-           try_cast(attempt_s AS INTEGER)                            AS attempt,
-           tn_ts(read_at_s) AS read_at, tn_ts(archived_at_s) AS archived_at,
-           tn_ts(starred_at_s) AS starred_at, tn_ts(clicked_at_s) AS clicked_at,
-           try_cast(is_read_s AS BOOLEAN) AS is_read,
-           try_cast(is_archived_s AS BOOLEAN) AS is_archived,
-           try_cast(is_starred_s AS BOOLEAN) AS is_starred,
+           event_type IS NULL AND (created_at_s IS NOT NULL OR created_at_t IS NOT NULL)
+                                                                     AS is_snapshot,
+           coalesce(occurred_at_t, tn_ts(occurred_at_s))             AS occurred_at,
+           coalesce(created_at_t, tn_ts(created_at_s))               AS created_at,
+           coalesce(expires_at_t, tn_ts(expires_at_s))               AS expires_at,
+           -- expires_hours wins over expires_in_hours when both are given, even if bad.
+           CASE WHEN expires_hours_s IS NOT NULL OR expires_hours_t IS NOT NULL
+                THEN coalesce(expires_hours_t, try_cast(expires_hours_s AS DOUBLE))
+                ELSE coalesce(expires_in_hours_t, try_cast(expires_in_hours_s AS DOUBLE))
+           END                                                       AS expires_hours,
+           coalesce(try_cast(attempt_t AS INTEGER), try_cast(attempt_s AS INTEGER)) AS attempt,
+           coalesce(read_at_t, tn_ts(read_at_s)) AS read_at,
+           coalesce(archived_at_t, tn_ts(archived_at_s)) AS archived_at,
+           coalesce(starred_at_t, tn_ts(starred_at_s)) AS starred_at,
+           coalesce(clicked_at_t, tn_ts(clicked_at_s)) AS clicked_at,
+           coalesce(is_read_t, try_cast(is_read_s AS BOOLEAN)) AS is_read,
+           coalesce(is_archived_t, try_cast(is_archived_s AS BOOLEAN)) AS is_archived,
+           coalesce(is_starred_t, try_cast(is_starred_s AS BOOLEAN)) AS is_starred,
+           -- Given at all (as text or typed); the text of a typed value only for messages.
+           occurred_at_s IS NOT NULL OR occurred_at_t IS NOT NULL    AS has_occurred_at,
+           created_at_s IS NOT NULL OR created_at_t IS NOT NULL      AS has_created_at,
+           expires_hours_s IS NOT NULL OR expires_hours_t IS NOT NULL AS has_expires_hours,
+           expires_in_hours_s IS NOT NULL OR expires_in_hours_t IS NOT NULL
+                                                                     AS has_expires_in_hours,
            CASE json_type(ctas_j)
                WHEN 'ARRAY' THEN json_extract(ctas_j, '$[*]')
                WHEN 'OBJECT' THEN [ctas_j]
            END AS cta_list
-    FROM fields
+    FROM stage_fields
 ),
 checked AS (
-    -- The first failing check names the line's reject; declared as data, in order.
+    -- The checks, declared as data, in order: `bad` holds each check's condition and `why`
+    -- (same positions) its column and reason; the first failing check names the line's
+    -- reject. The reasons are built only for lines that fail.
     SELECT *,
-           list_filter([
-               {'bad': NOT is_json, 'col': NULL, 'why': 'invalid JSON'},
-               {'bad': is_json AND NOT is_object, 'col': NULL, 'why': 'not a JSON object'},
-               {'bad': duplicate_key IS NOT NULL, 'col': duplicate_key,
-                'why': 'duplicate key ''' || left(duplicate_key, 100) || ''' in the JSON object'},
-               {'bad': is_object AND event_type IS NULL AND created_at_s IS NULL,
-                'col': 'event_type', 'why': 'missing required column'},
-               {'bad': event_type IS NOT NULL AND event_type NOT IN (
+           list_position(list_transform([
+               NOT is_json,
+               is_json AND NOT is_object,
+               duplicate_key IS NOT NULL,
+               is_object AND event_type IS NULL AND NOT has_created_at,
+               event_type IS NOT NULL AND event_type NOT IN (
                     'sent', 'send_failed', 'delivered', 'read', 'unread', 'archived',
                     'unarchived', 'starred', 'unstarred', 'clicked',
                     'stream_connected', 'stream_disconnected'),
-                'col': 'event_type', 'why': 'unknown event_type ''' || left(event_type, 100) || ''''},
-               {'bad': event_type IS NOT NULL AND occurred_at_s IS NULL,
-                'col': 'occurred_at', 'why': 'missing required column'},
-               {'bad': occurred_at_s IS NOT NULL AND occurred_at IS NULL,
-                'col': 'occurred_at', 'why': 'bad timestamp ''' || left(occurred_at_s, 100) || ''''},
-               {'bad': occurred_at IS NOT NULL AND NOT tn_ts_ok(occurred_at),
-                'col': 'occurred_at', 'why': 'timestamp out of range ''' || left(occurred_at_s, 100) || ''''},
-               {'bad': is_snapshot AND created_at IS NULL,
-                'col': 'created_at', 'why': 'bad timestamp ''' || left(created_at_s, 100) || ''''},
-               {'bad': created_at IS NOT NULL AND NOT tn_ts_ok(created_at),
-                'col': 'created_at', 'why': 'timestamp out of range ''' || left(created_at_s, 100) || ''''},
-               {'bad': (is_snapshot OR event_type NOT IN ('stream_connected', 'stream_disconnected'))
-                       AND notification_id IS NULL,
-                'col': 'notification_id', 'why': 'missing required column'},
-               {'bad': (is_snapshot OR event_type = 'sent') AND user_id IS NULL
-                       AND organization_id IS NULL AND workspace_id IS NULL,
-                'col': 'user_id', 'why': 'missing recipient (user_id, organization_id or workspace_id)'},
-               {'bad': event_type IN ('stream_connected', 'stream_disconnected') AND user_id IS NULL,
-                'col': 'user_id', 'why': 'missing required column'},
-               {'bad': (is_snapshot OR event_type = 'sent') AND title IS NULL,
-                'col': 'title', 'why': 'missing required column'},
-               {'bad': expires_at_s IS NOT NULL AND NOT tn_ts_ok(expires_at),
-                'col': 'expires_at', 'why': 'bad timestamp ''' || left(expires_at_s, 100) || ''''},
-               {'bad': coalesce(expires_hours_s, expires_in_hours_s) IS NOT NULL
-                       AND (expires_hours IS NULL OR NOT isfinite(expires_hours)
-                            OR expires_hours < 0 OR expires_hours > 24 * 365 * 100),
-                'col': CASE WHEN expires_hours_s IS NULL THEN 'expires_in_hours' ELSE 'expires_hours' END,
+               event_type IS NOT NULL AND NOT has_occurred_at,
+               has_occurred_at AND occurred_at IS NULL,
+               occurred_at IS NOT NULL AND NOT tn_ts_ok(occurred_at),
+               is_snapshot AND created_at IS NULL,
+               created_at IS NOT NULL AND NOT tn_ts_ok(created_at),
+               (is_snapshot OR event_type NOT IN ('stream_connected', 'stream_disconnected'))
+                   AND notification_id IS NULL,
+               (is_snapshot OR event_type = 'sent') AND user_id IS NULL
+                   AND organization_id IS NULL AND workspace_id IS NULL,
+               event_type IN ('stream_connected', 'stream_disconnected') AND user_id IS NULL,
+               (is_snapshot OR event_type = 'sent') AND title IS NULL,
+               (expires_at_s IS NOT NULL OR expires_at_t IS NOT NULL) AND NOT tn_ts_ok(expires_at),
+               (has_expires_hours OR has_expires_in_hours)
+                   AND (expires_hours IS NULL OR NOT isfinite(expires_hours)
+                        OR expires_hours < 0 OR expires_hours > 24 * 365 * 100),
+               (attempt_s IS NOT NULL OR attempt_t IS NOT NULL) AND (attempt IS NULL OR attempt < 1),
+               (read_at_s IS NOT NULL OR read_at_t IS NOT NULL) AND NOT tn_ts_ok(read_at),
+               (archived_at_s IS NOT NULL OR archived_at_t IS NOT NULL) AND NOT tn_ts_ok(archived_at),
+               (starred_at_s IS NOT NULL OR starred_at_t IS NOT NULL) AND NOT tn_ts_ok(starred_at),
+               (clicked_at_s IS NOT NULL OR clicked_at_t IS NOT NULL) AND NOT tn_ts_ok(clicked_at),
+               (is_read_s IS NOT NULL AND is_read IS NULL)
+                   OR (is_archived_s IS NOT NULL AND is_archived IS NULL)
+                   OR (is_starred_s IS NOT NULL AND is_starred IS NULL)
+           ], lambda b: coalesce(b, false)), true) AS failed_check
+    FROM typed
+)
+SELECT * EXCLUDE (failed_check, failed), failed.col AS reject_column, failed.why AS reject_reason
+FROM (
+    SELECT *,
+           CASE WHEN failed_check > 0 THEN [
+               {'col': NULL, 'why': 'invalid JSON'},
+               {'col': NULL, 'why': 'not a JSON object'},
+               {'col': duplicate_key,
+                'why': 'duplicate key ''' || left(duplicate_key, 100) || ''' in the JSON object'},
+               {'col': 'event_type', 'why': 'missing required column'},
+               {'col': 'event_type', 'why': 'unknown event_type ''' || left(event_type, 100) || ''''},
+               {'col': 'occurred_at', 'why': 'missing required column'},
+               {'col': 'occurred_at',
+                'why': 'bad timestamp ''' || left(occurred_at_s, 100) || ''''},
+               {'col': 'occurred_at', 'why': 'timestamp out of range '''
+                    || left(coalesce(occurred_at_s, occurred_at_t::VARCHAR), 100) || ''''},
+               {'col': 'created_at', 'why': 'bad timestamp ''' || left(created_at_s, 100) || ''''},
+               {'col': 'created_at', 'why': 'timestamp out of range '''
+                    || left(coalesce(created_at_s, created_at_t::VARCHAR), 100) || ''''},
+               {'col': 'notification_id', 'why': 'missing required column'},
+               {'col': 'user_id', 'why': 'missing recipient (user_id, organization_id or workspace_id)'},
+               {'col': 'user_id', 'why': 'missing required column'},
+               {'col': 'title', 'why': 'missing required column'},
+               {'col': 'expires_at', 'why': 'bad timestamp '''
+                    || left(coalesce(expires_at_s, expires_at_t::VARCHAR), 100) || ''''},
+               {'col': CASE WHEN has_expires_hours THEN 'expires_hours' ELSE 'expires_in_hours' END,
                 'why': 'not a number of hours in [0, 876000] '''
-                       || left(coalesce(expires_hours_s, expires_in_hours_s), 100) || ''''},
-               {'bad': attempt_s IS NOT NULL AND (attempt IS NULL OR attempt < 1),
-                'col': 'attempt', 'why': 'not a positive integer ''' || left(attempt_s, 100) || ''''},
-               {'bad': read_at_s IS NOT NULL AND NOT tn_ts_ok(read_at),
-                'col': 'read_at', 'why': 'bad timestamp ''' || left(read_at_s, 100) || ''''},
-               {'bad': archived_at_s IS NOT NULL AND NOT tn_ts_ok(archived_at),
-                'col': 'archived_at', 'why': 'bad timestamp ''' || left(archived_at_s, 100) || ''''},
-               {'bad': starred_at_s IS NOT NULL AND NOT tn_ts_ok(starred_at),
-                'col': 'starred_at', 'why': 'bad timestamp ''' || left(starred_at_s, 100) || ''''},
-               {'bad': clicked_at_s IS NOT NULL AND NOT tn_ts_ok(clicked_at),
-                'col': 'clicked_at', 'why': 'bad timestamp ''' || left(clicked_at_s, 100) || ''''},
-               {'bad': (is_read_s IS NOT NULL AND is_read IS NULL)
-                       OR (is_archived_s IS NOT NULL AND is_archived IS NULL)
-                       OR (is_starred_s IS NOT NULL AND is_starred IS NULL),
-                'col': CASE WHEN is_read_s IS NOT NULL AND is_read IS NULL THEN 'is_read'
+                       || left(coalesce(expires_hours_s, expires_hours_t::VARCHAR, expires_in_hours_s,
+                                        expires_in_hours_t::VARCHAR), 100) || ''''},
+               {'col': 'attempt', 'why': 'not a positive integer '''
+                    || left(coalesce(attempt_s, attempt_t::VARCHAR), 100) || ''''},
+               {'col': 'read_at', 'why': 'bad timestamp '''
+                    || left(coalesce(read_at_s, read_at_t::VARCHAR), 100) || ''''},
+               {'col': 'archived_at', 'why': 'bad timestamp '''
+                    || left(coalesce(archived_at_s, archived_at_t::VARCHAR), 100) || ''''},
+               {'col': 'starred_at', 'why': 'bad timestamp '''
+                    || left(coalesce(starred_at_s, starred_at_t::VARCHAR), 100) || ''''},
+               {'col': 'clicked_at', 'why': 'bad timestamp '''
+                    || left(coalesce(clicked_at_s, clicked_at_t::VARCHAR), 100) || ''''},
+               {'col': CASE WHEN is_read_s IS NOT NULL AND is_read IS NULL THEN 'is_read'
                             WHEN is_archived_s IS NOT NULL AND is_archived IS NULL THEN 'is_archived'
                             ELSE 'is_starred' END,
                 'why': 'not a boolean'}
-           ], lambda c: coalesce(c.bad, false))[1] AS failed
-    FROM typed
-)
-SELECT * EXCLUDE (failed), failed.col AS reject_column, failed.why AS reject_reason
-FROM checked;
+           ][failed_check] END AS failed
+    FROM checked
+);
 
 CREATE OR REPLACE TEMP TABLE staged_events AS
 WITH good AS (
@@ -171,25 +143,30 @@ WITH good AS (
                json_extract(c, '$.payload') IS NULL AND json_extract(c, '$.url') IS NOT NULL))
                AS cta_url_alias,
            cta_list IS NOT NULL AND action_url IS NOT NULL AS action_url_with_ctas,
-           expires_hours_s IS NULL AND expires_in_hours_s IS NOT NULL AS used_expires_in_hours,
+           NOT has_expires_hours AND has_expires_in_hours AS used_expires_in_hours,
            CASE WHEN json_type(metadata) = 'OBJECT' THEN tn_text(json_extract_string(metadata, '$.template')) END
                AS metadata_template
     FROM norm
     WHERE reject_reason IS NULL
 ),
 expanded AS (
-    SELECT g.*, e.event_type AS ev_type, e.at AS ev_at, e.payload AS has_payload
-    FROM good g,
-         unnest(CASE WHEN g.is_snapshot THEN [
-             {'event_type': 'sent', 'at': g.created_at, 'payload': true},
-             {'event_type': 'read',
-              'at': coalesce(g.read_at, CASE WHEN g.is_read THEN g.created_at END), 'payload': false},
-             {'event_type': 'archived',
-              'at': coalesce(g.archived_at, CASE WHEN g.is_archived THEN g.created_at END), 'payload': false},
-             {'event_type': 'starred',
-              'at': coalesce(g.starred_at, CASE WHEN g.is_starred THEN g.created_at END), 'payload': false},
-             {'event_type': 'clicked', 'at': g.clicked_at, 'payload': false}]
-         ELSE [{'event_type': g.event_type, 'at': g.occurred_at, 'payload': true}] END) AS u(e)
+    -- unnest in the select list, not as a lateral join: the planner would otherwise group
+    -- the rows by every column the list uses and join back (5x slower).
+    SELECT * EXCLUDE (e), e.event_type AS ev_type, e.at AS ev_at, e.payload AS has_payload
+    FROM (
+        SELECT g.*,
+               unnest(CASE WHEN g.is_snapshot THEN [
+                   {'event_type': 'sent', 'at': g.created_at, 'payload': true},
+                   {'event_type': 'read',
+                    'at': coalesce(g.read_at, CASE WHEN g.is_read THEN g.created_at END), 'payload': false},
+                   {'event_type': 'archived',
+                    'at': coalesce(g.archived_at, CASE WHEN g.is_archived THEN g.created_at END), 'payload': false},
+                   {'event_type': 'starred',
+                    'at': coalesce(g.starred_at, CASE WHEN g.is_starred THEN g.created_at END), 'payload': false},
+                   {'event_type': 'clicked', 'at': g.clicked_at, 'payload': false}]
+               ELSE [{'event_type': g.event_type, 'at': g.occurred_at, 'payload': true}] END) AS e
+        FROM good g
+    ) AS u
     WHERE e.at IS NOT NULL
 ),
 shaped AS (

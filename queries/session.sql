@@ -21,15 +21,21 @@ CREATE OR REPLACE TEMP MACRO tn_ts_ok(t) AS (
 -- Empty text counts as missing (CSV has no other way to say NULL).
 CREATE OR REPLACE TEMP MACRO tn_text(s) AS (nullif(trim(s), ''));
 
+-- A field given as text: the JSON value the text holds, else the text as a JSON string.
+CREATE OR REPLACE TEMP MACRO tn_json_text(s) AS (
+    CASE
+        WHEN nullif(trim(s), '') IS NULL THEN NULL
+        WHEN json_valid(s) THEN nullif(json(s), 'null'::JSON)
+        ELSE to_json(s)
+    END
+);
+
 -- A field given as nested JSON or as JSON text: the JSON value, or the text as a JSON string.
 CREATE OR REPLACE TEMP MACRO tn_json_value(v) AS (
     CASE
         WHEN v IS NULL OR json_type(v) = 'NULL' THEN NULL
         WHEN json_type(v) <> 'VARCHAR' THEN v
-        WHEN nullif(trim(json_extract_string(v, '$')), '') IS NULL THEN NULL
-        WHEN json_valid(json_extract_string(v, '$'))
-            THEN nullif(json(json_extract_string(v, '$')), 'null'::JSON)
-        ELSE v
+        ELSE tn_json_text(json_extract_string(v, '$'))
     END
 );
 
