@@ -1,16 +1,16 @@
 -- derive_refresh: bring notification_state up to date with one load, incrementally.
 -- grain: statements.  parameters: $load_id.  columns: none
--- Runs inside the load's transaction right after load_commit.sql, whose temp table
--- `new_events` holds exactly the events the load added (already in `events` with
--- load_id = $load_id). Cost follows the load, not the database: the load's events are
--- aggregated (tn_state_rows, derive_schema.sql) and merged into the rows of the
--- notifications they touch (every aggregate is a min, max, sum or "earliest pick", so
+-- Runs inside the load's transaction right after load_commit.sql, which added the load's
+-- new events to `events` with load_id = $load_id. Cost follows the load, not the
+-- database: the load's events are aggregated (tn_state_rows, derive_schema.sql) and
+-- merged into the rows of the notifications they touch (every aggregate is a min, max, sum or "earliest pick", so
 -- merging equals recomputing); then prev_created_at is recomputed only within the dedup
 -- partitions those notifications left or joined. A state that does not match the events
 -- before this load (a database from before the state existed) is rebuilt from `events`.
 CREATE OR REPLACE TEMP TABLE derive_check AS
 SELECT coalesce((SELECT max(events) FROM notification_state_stamp WHERE version = 2)
-                + (SELECT count(*) FROM new_events) = (SELECT count(*) FROM events), false)
+                + (SELECT count(*) FROM events WHERE load_id = $load_id)
+                = (SELECT count(*) FROM events), false)
        AS incremental;
 
 DELETE FROM notification_state WHERE NOT (SELECT incremental FROM derive_check);
