@@ -3,10 +3,11 @@
 -- Runs inside the load's transaction right after load_commit.sql, which added the load's
 -- new events to `events` with load_id = $load_id. Cost follows the load, not the
 -- database: the load's events are aggregated (tn_state_rows, derive_schema.sql) and
--- merged into the rows of the notifications they touch (every aggregate is a min, max, sum or "earliest pick", so
--- merging equals recomputing); then prev_created_at is recomputed only within the dedup
--- partitions those notifications left or joined. A state that does not match the events
--- before this load (a database from before the state existed) is rebuilt from `events`.
+-- merged into the rows of the notifications they touch (every aggregate is a min, max,
+-- sum or "earliest pick", so merging equals recomputing); then prev_created_at is
+-- recomputed only within the dedup partitions those notifications left or joined. A state
+-- that does not match the events before this load (a database from before the state
+-- existed) is rebuilt from `events`.
 CREATE OR REPLACE TEMP TABLE derive_check AS
 SELECT coalesce((SELECT max(events) FROM notification_state_stamp WHERE version = 2)
                 + (SELECT count(*) FROM events WHERE load_id = $load_id)
