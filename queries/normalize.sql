@@ -1,13 +1,13 @@
 -- normalize: turn the staged rows of one file into canonical events and per-line rejects.
 -- grain: norm = one row per non-blank staged line (event row or snapshot row), with
 --        reject_column/reject_reason set when the line cannot be used;
---        staged_events = one row per event (a snapshot row yields sent + engagement events).
+--        then one row per event (a snapshot row yields sent + engagement events) is added
+--        to load_events (load_reset.sql), tagged with $file_index.
 -- parameters: $file (as given by the user), $file_index (its position in the load),
 --             $redact_key (NULL: keep user ids and bodies; else user ids become keyed
 --             hashes and bodies are dropped, after the fingerprint was taken from them).
 -- reads: temp view stage_fields (stage_fields_json.sql or stage_parquet_typed.sql): the
 --        fields of each line as text (*_s), or already typed (*_t) from a typed source.
--- Columns of staged_events = columns of events.
 CREATE OR REPLACE TEMP TABLE norm AS
 WITH typed AS (
     SELECT *,
@@ -81,7 +81,14 @@ checked AS (
            ], lambda b: coalesce(b, false)), true) AS failed_check
     FROM typed
 )
-SELECT * EXCLUDE (failed_check, failed), failed.col AS reject_column, failed.why AS reject_reason
+-- Only what the events and the rejects are built from (the text and typed inputs and the
+-- check list stay behind: at 10M notifications they would fill memory).
+SELECT line, raw, failed.col AS reject_column, failed.why AS reject_reason,
+       is_snapshot, event_type, occurred_at, created_at, event_id, notification_id, user_id,
+       organization_id, workspace_id, template_s, title, body, severity, action_url,
+       action_label, metadata, cta_list, expires_hours, expires_at, dedup_key, attempt,
+       error, connection_id, read_at, archived_at, starred_at, clicked_at, is_read,
+       is_archived, is_starred, has_expires_hours, has_expires_in_hours
 FROM (
     SELECT *,
            CASE WHEN failed_check > 0 THEN [
@@ -127,7 +134,7 @@ FROM (
     FROM checked
 );
 
-CREATE OR REPLACE TEMP TABLE staged_events AS
+INSERT INTO load_events BY NAME
 WITH good AS (
     SELECT *,
            CASE
