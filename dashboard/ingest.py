@@ -210,9 +210,10 @@ def ingest(
             progress(i, len(files), path)
         typed = _stage(con, path)
         execute(con, "normalize", file=path, file_index=i, redact_key=redact_key)
-        if typed:
-            execute(con, "stage_parquet_raw")
         execute(con, "load_add_file", file=path, file_index=i)
+        if typed:
+            execute(con, "stage_parquet_raw", file_index=i)
+        execute(con, "stage_drop")
 
     crash_point("after_read")
     report = IngestReport()

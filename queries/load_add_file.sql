@@ -1,5 +1,5 @@
 -- load_add_file: keep one normalised file's rejects for the load's commit (its events are
--- already in load_events), then free what staging the file took.
+-- already in load_events).
 -- grain: statements.  parameters: $file, $file_index.  columns: none
 -- reads: norm, stage_reader_rejects (see normalize.sql, stage_map.sql).
 INSERT INTO load_files VALUES ($file, $file_index);
@@ -9,8 +9,3 @@ SELECT $file, $file_index, line, reject_column, reject_reason, raw
 FROM norm WHERE reject_reason IS NOT NULL
 UNION ALL
 SELECT $file, $file_index, line, "column", reason, raw FROM stage_reader_rejects;
-
-DROP TABLE IF EXISTS norm;
-DROP TABLE IF EXISTS stage_rows;
-DROP TABLE IF EXISTS stage;
-DROP TABLE IF EXISTS stage_raw;

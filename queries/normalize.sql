@@ -1,5 +1,6 @@
 -- normalize: turn the staged rows of one file into canonical events and per-line rejects.
--- grain: norm = one row per non-blank staged line (event row or snapshot row), with
+-- grain: norm (a view: read once for the events, once for the rejects, never stored) =
+--        one row per non-blank staged line (event row or snapshot row), with
 --        reject_column/reject_reason set when the line cannot be used;
 --        then one row per event (a snapshot row yields sent + engagement events) is added
 --        to load_events (load_reset.sql), tagged with $file_index.
@@ -8,7 +9,7 @@
 --             hashes and bodies are dropped, after the fingerprint was taken from them).
 -- reads: temp view stage_fields (stage_fields_json.sql or stage_parquet_typed.sql): the
 --        fields of each line as text (*_s), or already typed (*_t) from a typed source.
-CREATE OR REPLACE TEMP TABLE norm AS
+CREATE OR REPLACE TEMP VIEW norm AS
 WITH typed AS (
     SELECT *,
            event_type IS NULL AND (created_at_s IS NOT NULL OR created_at_t IS NOT NULL)
@@ -81,8 +82,7 @@ checked AS (
            ], lambda b: coalesce(b, false)), true) AS failed_check
     FROM typed
 )
--- Only what the events and the rejects are built from (the text and typed inputs and the
--- check list stay behind: at 10M notifications they would fill memory).
+-- Only what the events and the rejects are built from.
 SELECT line, raw, failed.col AS reject_column, failed.why AS reject_reason,
        is_snapshot, event_type, occurred_at, created_at, event_id, notification_id, user_id,
        organization_id, workspace_id, template_s, title, body, severity, action_url,
