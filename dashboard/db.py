@@ -44,6 +44,7 @@ def connect(
     except duckdb.Error as e:
         raise InputError(f"{target}: cannot open database: {e}") from e
     execute(con, "session")
+    execute(con, "writer_settings")
     migrate(con)
     return con
 

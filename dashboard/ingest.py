@@ -226,6 +226,7 @@ def ingest(
             con, "load_commit", load_id=report.load_id
         ).fetchall():
             report.files.append(FileReport(str(file), int(loaded), int(present), int(rejected)))
+        execute(con, "load_release")
         execute(con, "derive_refresh", load_id=report.load_id)
         report.rejects = [
             Reject(str(f), int(n), c, str(r))
