@@ -25,11 +25,12 @@ def generate(
     start: datetime = datetime(2026, 10, 1),
     first: int = 0,
     users: int | None = None,
+    memory_limit: str | None = None,
 ) -> int:
     """Write the log to `out`; returns the number of events written."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
-    con = db.connect()
+    con = db.connect(memory_limit=memory_limit)
     users = users or max(100, notifications // 20)
     execute(
         con,
@@ -54,9 +55,10 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--days", type=int, default=30)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--memory-limit", help="cap DuckDB's memory, e.g. 4GB (spills to disk)")
     a = p.parse_args()
     t0 = time.perf_counter()
-    n = generate(a.out, a.notifications, a.format, a.seed, a.days)
+    n = generate(a.out, a.notifications, a.format, a.seed, a.days, memory_limit=a.memory_limit)
     print(
         f"{a.out}: {n} events from {a.notifications} notifications "
         f"in {time.perf_counter() - t0:.1f}s"

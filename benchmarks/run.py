@@ -46,6 +46,8 @@ from benchmarks.generate import generate
 RESULTS = Path(__file__).parent / "results.md"
 PY = sys.executable
 CLI = [PY, "-m", "dashboard.cli"]
+# The pandas peer's address-space cap: 3/4 of the machine's memory.
+PEER_CAP = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 3 // 4
 
 
 @dataclass
@@ -240,12 +242,16 @@ def bench_size(
     try:
         if not with_peer:
             raise RuntimeError("not run (--no-peer)")
-        step("pandas peer: metrics from the Parquet file", [PY, "-m", "benchmarks.pandas_peer",
-             str(log), "--out", str(peer_json)])  # fmt: skip
-    except RuntimeError as e:  # e.g. killed by the kernel when memory runs out
-        print(f"  pandas peer failed: {str(e)[:300]}", file=sys.stderr)
+        # Capped so that running out of memory is a MemoryError in the peer, not the kernel's
+        # OOM killer picking some process of the machine.
+        step("pandas peer: metrics from the Parquet file", ["prlimit", f"--as={PEER_CAP}", PY,
+             "-m", "benchmarks.pandas_peer", str(log), "--out", str(peer_json)])  # fmt: skip
+    except RuntimeError as e:
+        print(f"  pandas peer failed: {str(e)[-300:]}", file=sys.stderr)
+        why = "MemoryError" if "MemoryError" in str(e) else str(e).split(":")[0][-80:]
         steps.append(Step("pandas peer: metrics from the Parquet file", math.nan, math.nan,
-                          str(e).split(":")[0][-80:]))  # fmt: skip
+                          f"did not finish: {why} (address space capped at "
+                          f"{PEER_CAP // 2**30} GiB)"))  # fmt: skip
     if build:
         step("metrics end to end from the Parquet file", [*CLI, "metrics", str(log), "--format",
              "json", *mem], stdout=sql_json)  # fmt: skip
