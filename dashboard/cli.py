@@ -514,7 +514,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except TemplateNoiseError as e:
-        print(f"template-noise: {e}", file=sys.stderr)
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if "Out of Memory" in message:
+            message += " (raise --memory-limit, or free memory on this machine)"
+        print(f"template-noise: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("template-noise: interrupted", file=sys.stderr)

@@ -26,8 +26,11 @@ def connect(
     """Open (creating if needed) the database at `path`, or an in-memory one when None.
 
     memory_limit (e.g. "4GB") caps DuckDB's memory; beyond it, work spills to a temporary
-    directory instead of failing.
+    directory instead of failing. Without it, the environment's TEMPLATE_NOISE_MEMORY_LIMIT
+    applies (so the dashboard and every command can be capped alike), else DuckDB's default
+    of 80% of the machine's memory.
     """
+    memory_limit = memory_limit or os.environ.get("TEMPLATE_NOISE_MEMORY_LIMIT") or None
     # json, parquet and icu are built into the wheel; never reach for the network.
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,

@@ -1,0 +1,71 @@
+"""The memory cap: --memory-limit, else TEMPLATE_NOISE_MEMORY_LIMIT, reaches DuckDB; under a
+cap far below what the work takes, ingest and metrics spill to disk and answer the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from dashboard import db
+
+
+def setting(con: object) -> str:
+    return str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])  # type: ignore[attr-defined]
+
+
+def test_memory_limit_from_option_else_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TEMPLATE_NOISE_MEMORY_LIMIT", raising=False)
+    assert setting(db.connect(memory_limit="300MB")) == "286.1 MiB"  # 300e6 bytes
+    monkeypatch.setenv("TEMPLATE_NOISE_MEMORY_LIMIT", "200MB")
+    assert setting(db.connect()) == "190.7 MiB"
+    assert setting(db.connect(memory_limit="300MB")) == "286.1 MiB"  # the option wins
+    path = tmp_path / "x.duckdb"
+    db.connect(path).close()
+    assert setting(db.connect(path, read_only=True)) == "190.7 MiB"  # the dashboard's reader
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TEMPLATE_NOISE_MEMORY_LIMIT"}
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_a_tight_cap_spills_and_gives_the_same_metrics(tmp_path: Path) -> None:
+    log = tmp_path / "log.parquet"
+    events = generate(log, 100_000)
+    capped, free = tmp_path / "capped.duckdb", tmp_path / "free.duckdb"
+    # Unlimited, this ingest peaks near 300 MB of RSS; 200MB makes DuckDB spill.
+    done = cli("ingest", log, "--db", capped, "--memory-limit", "200MB", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["events_loaded"] == events == 284_801
+    assert cli("ingest", log, "--db", free, "--format", "json").returncode == 0
+    out = [
+        cli("metrics", "--db", d, "--format", "json", "--memory-limit", "200MB")
+        for d in (capped, free)
+    ]
+    assert out[0].returncode == out[1].returncode == 0
+    assert json.loads(out[0].stdout) == json.loads(out[1].stdout)
+
+
+def test_a_cap_too_small_fails_with_one_clear_line(tmp_path: Path) -> None:
+    log = tmp_path / "log.parquet"
+    generate(log, 20_000)
+    done = cli("ingest", log, "--db", tmp_path / "x.duckdb", "--memory-limit", "20MB")
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]  # after the progress lines
+    assert last.startswith("template-noise: ") and "Out of Memory" in last
+    assert last.endswith("(raise --memory-limit, or free memory on this machine)")
+    assert not (tmp_path / "x.duckdb").exists()  # nothing half-written
