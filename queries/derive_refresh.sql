@@ -91,7 +91,9 @@ FROM j;
 
 -- The (template, recipient) partitions a touched notification left or joined (each
 -- dedup partition lies inside one): recompute the per-partition columns over all their
--- members (touched ones from derive_merged, the others from the state).
+-- members (touched ones from derive_merged, the others from the state), and keep the rows
+-- to write: the touched ones and the others whose columns changed (an appended day leaves
+-- the earlier members of a partition as they were: rewriting them cost most of an append).
 CREATE OR REPLACE TEMP TABLE derive_rows AS
 WITH keys AS (
     SELECT tr_key FROM derive_merged WHERE created_at IS NOT NULL
@@ -99,25 +101,36 @@ WITH keys AS (
     SELECT old_tr_key FROM derive_merged WHERE old_tr_key IS NOT NULL
 ),
 members AS (
-    SELECT * EXCLUDE (old_tr_key) FROM derive_merged
+    SELECT * EXCLUDE (old_tr_key), true AS touched FROM derive_merged
     UNION ALL BY NAME
-    SELECT s.* EXCLUDE (prev_created_at, prev_tr_created_at, user_day_count)
+    SELECT s.* EXCLUDE (prev_created_at, prev_tr_created_at, user_day_count),
+           s.prev_created_at AS old_prev_created_at,
+           s.prev_tr_created_at AS old_prev_tr_created_at,
+           s.user_day_count AS old_user_day_count, false AS touched
     FROM notification_state s
     SEMI JOIN keys k ON k.tr_key = s.tr_key
     ANTI JOIN derive_merged m ON m.notification_id = s.notification_id
+),
+windowed AS (
+    -- as in metric_macros.sql tn_state
+    SELECT *,
+           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+               PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
+           END AS prev_created_at,
+           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+               PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
+           END AS prev_tr_created_at,
+           CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
+               PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
+           END AS user_day_count
+    FROM members
 )
--- as in metric_macros.sql tn_state
-SELECT *,
-       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-           PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
-       END AS prev_created_at,
-       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-           PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
-       END AS prev_tr_created_at,
-       CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
-           PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
-       END AS user_day_count
-FROM members;
+SELECT * EXCLUDE (touched, old_prev_created_at, old_prev_tr_created_at, old_user_day_count)
+FROM windowed
+WHERE touched
+   OR prev_created_at IS DISTINCT FROM old_prev_created_at
+   OR prev_tr_created_at IS DISTINCT FROM old_prev_tr_created_at
+   OR user_day_count IS DISTINCT FROM old_user_day_count;
 
 DELETE FROM notification_state
 WHERE notification_id IN (SELECT notification_id FROM derive_rows);
