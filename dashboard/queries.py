@@ -6,12 +6,14 @@ import os
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from dashboard.errors import QueryError
+
+if TYPE_CHECKING:  # pandas costs most of a command's start-up; `ingest` never needs it
+    import pandas as pd
 
 QUERIES_DIR = Path(
     os.environ.get("TEMPLATE_NOISE_QUERIES", Path(__file__).parent.parent / "queries")

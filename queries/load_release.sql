@@ -3,3 +3,4 @@
 -- grain: statements.  parameters: none.  columns: none
 DROP TABLE IF EXISTS load_events;
 DROP TABLE IF EXISTS load_repeats;
+DROP TABLE IF EXISTS load_present;
