@@ -12,7 +12,7 @@ SELECT
     count(*) AS notifications,
     count(*) FILTER (created) AS created,
     count(*) FILTER (failed) AS failed
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 GROUP BY attempts
 ORDER BY attempts;

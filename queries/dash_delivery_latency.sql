@@ -8,8 +8,8 @@
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- columns: template, latency_s
 SELECT template, delivery_s AS latency_s
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE is_delivered
 ORDER BY created_at, notification_id
 LIMIT $limit;

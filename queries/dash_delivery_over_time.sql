@@ -14,7 +14,7 @@ SELECT
     count(*) FILTER (attempts > 1) AS retried,
     count(*) FILTER (is_delivered) AS delivered,
     sum(attempts) AS attempts
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 GROUP BY ALL
 ORDER BY bucket;

@@ -9,21 +9,29 @@
 -- columns: created_at, notification_id, recipient, severity, scope, title, body, metadata, ctas, read, archived, starred, duplicate
 WITH f AS (
     SELECT *
-    FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+    FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                       $dedup_window_minutes, $stale_days, $default_expiry_days)
     WHERE template = $template AND created
     ORDER BY created_at DESC, notification_id
     LIMIT $limit
 ),
+candidates AS (
+    -- The earliest `sent` row's occurred_at is the notification's created_at: narrow the
+    -- events on that cheap column first.
+    SELECT e.notification_id, e.occurred_at, e.event_id, e.title, e.body, e.metadata, e.ctas
+    FROM events AS e
+    SEMI JOIN f ON e.occurred_at = f.created_at
+    WHERE e.event_type = 'sent'
+),
 payload AS (
     -- The untrusted text as sent: the earliest `sent` row, as metric_macros picks it.
     SELECT
-        notification_id,
-        arg_min({'title': title, 'body': body, 'metadata': metadata, 'ctas': ctas},
-                (occurred_at, event_id)) AS p
-    FROM events
-    WHERE event_type = 'sent' AND notification_id IN (SELECT notification_id FROM f)
-    GROUP BY notification_id
+        c.notification_id,
+        arg_min({'title': c.title, 'body': c.body, 'metadata': c.metadata, 'ctas': c.ctas},
+                (c.occurred_at, c.event_id)) AS p
+    FROM candidates AS c
+    SEMI JOIN f ON c.notification_id = f.notification_id AND c.occurred_at = f.created_at
+    GROUP BY c.notification_id
 )
 SELECT
     f.created_at,

@@ -15,8 +15,8 @@ SELECT
     count(*) FILTER (is_archived) AS archived,
     count(*) FILTER (is_archived_unread) AS archived_unread,
     count(*) FILTER (failed) AS failed
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE template = $template
 GROUP BY ALL
 ORDER BY bucket;
