@@ -204,33 +204,35 @@ distinct_recipients AS (
     GROUP BY grp
 ),
 grouped AS (
+    -- count_if rather than count(*) FILTER: one pass instead of a selection per count
+    -- (count_if is a HUGEINT: cast back to count's BIGINT).
     SELECT
         grp,
-        count(*) FILTER (created)              AS sent,
-        count(*) FILTER (failed)               AS failed,
+        CAST(count_if(created) AS BIGINT)      AS sent,
+        CAST(count_if(failed) AS BIGINT)       AS failed,
         -- per template: the first of each recipient's sequence in the window
-        count(*) FILTER (created AND whole_sequences AND per_template
-                         AND coalesce(prev_tr_created_at
-                                      < coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP), true))
-                                               AS first_of_recipient,
+        CAST(count_if(created AND whole_sequences AND per_template
+                      AND coalesce(prev_tr_created_at
+                                   < coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP), true))
+             AS BIGINT)                        AS first_of_recipient,
         max(user_day_count_all) FILTER (created AND whole_days) AS max_user_day_all,
-        count(*) FILTER (is_duplicate)         AS duplicates,
-        count(*) FILTER (is_read)              AS n_read,
-        count(*) FILTER (is_archived)          AS n_archived,
-        count(*) FILTER (is_archived_unread)   AS n_archived_unread,
-        count(*) FILTER (is_starred)           AS n_starred,
-        count(*) FILTER (has_cta)              AS n_with_cta,
-        count(*) FILTER (is_cta_clicked)       AS n_cta_clicked,
-        count(*) FILTER (has_expiry)           AS n_with_expiry,
-        count(*) FILTER (is_expired)           AS n_expired,
-        count(*) FILTER (is_expired_unread)    AS n_expired_unread,
-        count(*) FILTER (is_stale_unread)      AS n_stale_unread,
-        count(*) FILTER (attempts > 1)         AS n_retried,
+        CAST(count_if(is_duplicate) AS BIGINT) AS duplicates,
+        CAST(count_if(is_read) AS BIGINT)      AS n_read,
+        CAST(count_if(is_archived) AS BIGINT)  AS n_archived,
+        CAST(count_if(is_archived_unread) AS BIGINT) AS n_archived_unread,
+        CAST(count_if(is_starred) AS BIGINT)   AS n_starred,
+        CAST(count_if(has_cta) AS BIGINT)      AS n_with_cta,
+        CAST(count_if(is_cta_clicked) AS BIGINT) AS n_cta_clicked,
+        CAST(count_if(has_expiry) AS BIGINT)   AS n_with_expiry,
+        CAST(count_if(is_expired) AS BIGINT)   AS n_expired,
+        CAST(count_if(is_expired_unread) AS BIGINT) AS n_expired_unread,
+        CAST(count_if(is_stale_unread) AS BIGINT) AS n_stale_unread,
+        CAST(count_if(attempts > 1) AS BIGINT) AS n_retried,
         max(attempts)                          AS max_attempts,
         list_sort(list(DISTINCT severity) FILTER (created)) AS severities,
         list_sort(list(DISTINCT scope) FILTER (created))    AS scopes,
-        count(*) FILTER (is_metadata_invalid)  AS n_metadata_invalid,
-        count(*) FILTER (is_delivered)         AS n_delivered,
+        CAST(count_if(is_metadata_invalid) AS BIGINT) AS n_metadata_invalid,
+        CAST(count_if(is_delivered) AS BIGINT) AS n_delivered,
         quantile_cont(delivery_s, 0.5) FILTER (is_delivered)  AS delivery_p50_s,
         quantile_cont(delivery_s, 0.95) FILTER (is_delivered) AS delivery_p95_s
     FROM f
