@@ -63,9 +63,10 @@ SELECT
     fingerprint,
     CASE
         WHEN expires_at_given IS NOT NULL THEN
-            CASE WHEN abs(date_diff('microsecond',
-                                    created_at + to_days(CAST(p_default_expiry_days AS INTEGER)),
-                                    expires_at_given)) <= 60000000
+            -- |expires_at_given - (created_at + default days)| in microseconds (integers:
+            -- the same number as date_diff over an added interval, computed cheaply)
+            CASE WHEN abs(epoch_us(expires_at_given) - epoch_us(created_at)
+                          - CAST(p_default_expiry_days AS BIGINT) * 86400000000) <= 60000000
                  THEN NULL ELSE expires_at_given END
         WHEN expires_hours IS NOT NULL
             THEN created_at + to_microseconds(CAST(round(expires_hours * 3600e6) AS BIGINT))
@@ -83,11 +84,20 @@ WHERE created_at IS NOT NULL OR first_failed_at IS NOT NULL;
 CREATE OR REPLACE TEMP MACRO tn_facts_core(
     p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
+WITH k AS (
+    -- The query's constants, once: the comparisons below are then plain integer or
+    -- timestamp comparisons per row, not interval arithmetic (same results: a day is
+    -- 86400 s and a minute 60 s for naive UTC timestamps).
+    SELECT tn_as_of(p_as_of) AS k_as_of,
+           epoch_us(tn_as_of(p_as_of)) - CAST(p_stale_days AS BIGINT) * 86400000000
+               AS k_stale_before_us,
+           CAST(p_dedup_window_minutes AS BIGINT) * 60000000 AS k_dedup_us
+)
 SELECT
-    * EXCLUDE (dup_key, prev_created_at),
-    tn_as_of(p_as_of) AS as_of,
-    created AND coalesce(created_at - prev_created_at
-                         <= to_minutes(CAST(p_dedup_window_minutes AS BIGINT)), false) AS is_duplicate,
+    * EXCLUDE (dup_key, prev_created_at, k_as_of, k_stale_before_us, k_dedup_us),
+    k_as_of AS as_of,
+    created AND coalesce(epoch_us(created_at) - epoch_us(prev_created_at) <= k_dedup_us, false)
+        AS is_duplicate,
     created AND read_at IS NOT NULL AS is_read,
     created AND archived_at IS NOT NULL AS is_archived,
     created AND archived_at IS NOT NULL AND NOT coalesce(read_at <= archived_at, false)
@@ -96,15 +106,15 @@ SELECT
     created AND cta_count > 0 AS has_cta,
     created AND cta_count > 0 AND clicked_at IS NOT NULL AS is_cta_clicked,
     created AND expires_at IS NOT NULL AS has_expiry,
-    coalesce(created AND expires_at <= tn_as_of(p_as_of), false) AS is_expired,
-    coalesce(created AND expires_at <= tn_as_of(p_as_of), false)
+    coalesce(created AND expires_at <= k_as_of, false) AS is_expired,
+    coalesce(created AND expires_at <= k_as_of, false)
         AND NOT coalesce(read_at < expires_at, false) AS is_expired_unread,
     created AND expires_at IS NULL AND read_at IS NULL AND archived_at IS NULL
-        AND created_at <= tn_as_of(p_as_of) - to_days(CAST(p_stale_days AS INTEGER)) AS is_stale_unread,
+        AND epoch_us(created_at) <= k_stale_before_us AS is_stale_unread,
     created AND metadata_invalid AS is_metadata_invalid,
     created AND delivered_at IS NOT NULL AS is_delivered,
     CASE WHEN created THEN (epoch_us(delivered_at) - epoch_us(created_at)) / 1e6 END AS delivery_s
-FROM tn_notifications(p_as_of, p_default_expiry_days)
+FROM tn_notifications(p_as_of, p_default_expiry_days), k
 WHERE window_at >= coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP)
   AND window_at < coalesce(CAST(p_until AS TIMESTAMP), 'infinity'::TIMESTAMP)
   AND (len(CAST(p_severities AS VARCHAR[])) = 0
