@@ -178,6 +178,15 @@ WITH f AS (
     FROM tn_facts_core(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
                        p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
 ),
+kinds AS (
+    -- Created notifications per (template, key set, severity, scope): a handful of rows,
+    -- from which both the drift counts and the distinct severity and scope lists come
+    -- (one grouping of the window instead of three).
+    SELECT grp, template, keyset, severity, scope, count(*) AS n
+    FROM f
+    WHERE created
+    GROUP BY ALL
+),
 drift AS (
     -- Drifting = created with an object key set other than the template's most common
     -- one: per template, all of them minus the most common set's count (whichever set wins
@@ -186,13 +195,19 @@ drift AS (
     FROM (
         SELECT grp, template, sum(n) AS with_keys, max(n) AS most_common
         FROM (
-            SELECT grp, template, keyset, count(*) AS n
-            FROM f
-            WHERE created AND keyset IS NOT NULL
+            SELECT grp, template, keyset, sum(n) AS n
+            FROM kinds
+            WHERE keyset IS NOT NULL
             GROUP BY grp, template, keyset
         ) AS k
         GROUP BY grp, template
     ) AS t
+    GROUP BY grp
+),
+lists AS (
+    SELECT grp, list_sort(list(DISTINCT severity)) AS severities,
+           list_sort(list(DISTINCT scope)) AS scopes
+    FROM kinds
     GROUP BY grp
 ),
 per_day AS (
@@ -239,12 +254,10 @@ grouped AS (
         CAST(count_if(is_stale_unread) AS BIGINT) AS n_stale_unread,
         CAST(count_if(attempts > 1) AS BIGINT) AS n_retried,
         max(attempts)                          AS max_attempts,
-        list_sort(list(DISTINCT severity) FILTER (created)) AS severities,
-        list_sort(list(DISTINCT scope) FILTER (created))    AS scopes,
         CAST(count_if(is_metadata_invalid) AS BIGINT) AS n_metadata_invalid,
         CAST(count_if(is_delivered) AS BIGINT) AS n_delivered,
-        quantile_cont(delivery_s, 0.5) FILTER (is_delivered)  AS delivery_p50_s,
-        quantile_cont(delivery_s, 0.95) FILTER (is_delivered) AS delivery_p95_s
+        -- both quantiles from one sort of the values
+        quantile_cont(delivery_s, [0.5, 0.95]) FILTER (is_delivered) AS delivery_q
     FROM f
     GROUP BY grp
 ),
@@ -254,13 +267,17 @@ counts AS (
            coalesce(g.sent, 0) AS sent, coalesce(g.failed, 0) AS failed,
            coalesce(r.recipients, g.first_of_recipient, 0) AS recipients,
            coalesce(g.duplicates, 0) AS duplicates,
-           g.* EXCLUDE (grp, sent, failed, first_of_recipient, duplicates, max_user_day_all),
+           g.* EXCLUDE (grp, sent, failed, first_of_recipient, duplicates, max_user_day_all,
+                        delivery_q),
+           g.delivery_q[1] AS delivery_p50_s, g.delivery_q[2] AS delivery_p95_s,
+           l.severities, l.scopes,
            coalesce(g.max_user_day_all, d.max_per_user_day) AS max_per_user_day,
            coalesce(dr.n_metadata_drift, 0) AS n_metadata_drift
     FROM (SELECT 1 AS one WHERE p_total) AS total_row
     FULL JOIN grouped AS g ON true
     LEFT JOIN per_day AS d ON d.grp IS NOT DISTINCT FROM g.grp
     LEFT JOIN drift AS dr ON dr.grp IS NOT DISTINCT FROM g.grp
+    LEFT JOIN lists AS l ON l.grp IS NOT DISTINCT FROM g.grp
     LEFT JOIN distinct_recipients AS r ON r.grp IS NOT DISTINCT FROM g.grp
 ),
 has_delivered AS (
