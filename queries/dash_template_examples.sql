@@ -8,7 +8,9 @@
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- columns: created_at, notification_id, recipient, severity, scope, title, body, metadata, ctas, read, archived, starred, duplicate
 WITH f AS (
-    SELECT *
+    -- Only the columns shown: the top-N then reads a few columns of the template's rows.
+    SELECT notification_id, created_at, recipient, severity, scope, is_read, is_archived,
+           is_starred, is_duplicate
     FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
                        $dedup_window_minutes, $stale_days, $default_expiry_days)
     WHERE template = $template AND created

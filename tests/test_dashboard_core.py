@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dashboard_fixture
 import pytest
-from events_fixture import load, sent
+from events_fixture import event, load, sent
 
 from dashboard import checklist, db, metrics, queries, series, signoff, urlstate
 from dashboard.config import load_config
@@ -297,3 +297,21 @@ def test_key_sets_count_every_kind_of_metadata(tmp_path: Path) -> None:
     examples = series.template_examples(con, Filters(), load_config(), "K", limit=2)
     assert examples["notification_id"].tolist() == ["late", "n8"]
     assert examples["body"].tolist() == ["late", "b8"]
+
+
+def test_delivery_latency_keeps_the_first_rows_by_creation(tmp_path: Path) -> None:
+    # Several per minute, ties on created_at broken by notification_id; the cutoff minute
+    # (where the limit-th row lies) must not lose or add rows.
+    events = []
+    for i in range(12):
+        minute = i // 3 + (i % 3) / 10 if i % 4 else i // 3
+        events += [sent(f"n{i:02d}", minute, user=f"u{i}", body=f"b{i}"),
+                   event("delivered", f"n{i:02d}", minute + 0.5 + i / 100)]  # fmt: skip
+    events.append(sent("tie", 0, user="ux", body="tie"))
+    events.append(event("delivered", "tie", 0.25))
+    con = load(tmp_path, events)
+    cfg = load_config()
+    every = series.delivery_latency(con, Filters(), cfg, limit=100)
+    assert len(every) == 13
+    for limit in (1, 2, 4, 5, 7, 13):
+        assert series.delivery_latency(con, Filters(), cfg, limit=limit).equals(every.head(limit))
