@@ -6,6 +6,7 @@
 --   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes
 --   (empty = all; severity 'unset' = none given), $template_search ('' = all),
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
+-- DuckDB only (rowid): listed in dashboard/spark_sql.py DUCKDB_ONLY.
 -- columns: created_at, notification_id, recipient, severity, scope, title, body, metadata, ctas, read, archived, starred, duplicate
 WITH f AS (
     -- Only the columns shown: the top-N then reads a few columns of the template's rows.
@@ -17,13 +18,19 @@ WITH f AS (
     ORDER BY created_at DESC, notification_id
     LIMIT $limit
 ),
+hits AS (
+    -- The earliest `sent` row's occurred_at is the notification's created_at: find the
+    -- candidate rows on that cheap column alone, then read ids and text of those rows only
+    -- (by rowid, within this one statement); a join on notification_id would decode every
+    -- event's id and text.
+    SELECT e.rowid AS r
+    FROM events AS e
+    WHERE e.event_type = 'sent' AND e.occurred_at IN (SELECT created_at FROM f)
+),
 candidates AS (
-    -- The earliest `sent` row's occurred_at is the notification's created_at: narrow the
-    -- events on that cheap column first.
     SELECT e.notification_id, e.occurred_at, e.event_id, e.title, e.body, e.metadata, e.ctas
     FROM events AS e
-    SEMI JOIN f ON e.occurred_at = f.created_at
-    WHERE e.event_type = 'sent'
+    WHERE e.rowid IN (SELECT r FROM hits)
 ),
 payload AS (
     -- The untrusted text as sent: the earliest `sent` row, as metric_macros picks it.
