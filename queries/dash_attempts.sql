@@ -10,9 +10,9 @@
 SELECT
     attempts,
     count(*) AS notifications,
-    count(*) FILTER (created) AS created,
-    count(*) FILTER (failed) AS failed
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+    CAST(count_if(created) AS BIGINT) AS created,
+    CAST(count_if(failed) AS BIGINT) AS failed
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 GROUP BY attempts
 ORDER BY attempts;

@@ -7,9 +7,25 @@
 --   (empty = all; severity 'unset' = none given), $template_search ('' = all),
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- columns: template, latency_s
+-- The first $limit delivered notifications by created_at. A LIMIT this large would sort
+-- every delivered notification; instead the minute in which the $limit-th was created is
+-- found from per-minute counts, and only the notifications up to its end are sorted.
+WITH per_minute AS (
+    SELECT date_trunc('minute', created_at) AS minute, count(*) AS n
+    FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                       $dedup_window_minutes, $stale_days, $default_expiry_days)
+    WHERE is_delivered
+    GROUP BY ALL
+),
+cutoff AS (
+    SELECT min(minute) + INTERVAL 1 MINUTE AS before
+    FROM (SELECT minute, sum(n) OVER (ORDER BY minute) AS running FROM per_minute) AS r
+    WHERE running >= $limit
+)
 SELECT template, delivery_s AS latency_s
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE is_delivered
+  AND created_at < coalesce((SELECT before FROM cutoff), 'infinity'::TIMESTAMP)
 ORDER BY created_at, notification_id
 LIMIT $limit;

@@ -9,12 +9,12 @@
 -- columns: bucket, sent, failed, retried, delivered, attempts
 SELECT
     date_trunc(CAST($unit AS VARCHAR), window_at) AS bucket,
-    count(*) FILTER (created) AS sent,
-    count(*) FILTER (failed) AS failed,
-    count(*) FILTER (attempts > 1) AS retried,
-    count(*) FILTER (is_delivered) AS delivered,
+    CAST(count_if(created) AS BIGINT) AS sent,
+    CAST(count_if(failed) AS BIGINT) AS failed,
+    CAST(count_if(attempts > 1) AS BIGINT) AS retried,
+    CAST(count_if(is_delivered) AS BIGINT) AS delivered,
     sum(attempts) AS attempts
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 GROUP BY ALL
 ORDER BY bucket;

@@ -25,9 +25,11 @@ outage AS (
       AND (CAST($until AS TIMESTAMP) IS NULL OR occurred_at < CAST($until AS TIMESTAMP))
 ),
 created AS (
+    -- Only users who had an outage (none: the events are not read at all).
     SELECT notification_id, user_id, min(occurred_at) AS created_at
     FROM events
     WHERE event_type = 'sent' AND user_id IS NOT NULL
+      AND user_id IN (SELECT user_id FROM outage)
     GROUP BY notification_id, user_id
 ),
 delivered AS (

@@ -8,8 +8,8 @@
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- columns: severity, scope, notifications
 SELECT severity, scope, count(*) AS notifications
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE template = $template AND created
 GROUP BY ALL
 ORDER BY notifications DESC, severity, scope;

@@ -6,24 +6,41 @@
 --   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes
 --   (empty = all; severity 'unset' = none given), $template_search ('' = all),
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
+-- DuckDB only (rowid): listed in dashboard/spark_sql.py DUCKDB_ONLY.
 -- columns: created_at, notification_id, recipient, severity, scope, title, body, metadata, ctas, read, archived, starred, duplicate
 WITH f AS (
-    SELECT *
-    FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+    -- Only the columns shown: the top-N then reads a few columns of the template's rows.
+    SELECT notification_id, created_at, recipient, severity, scope, is_read, is_archived,
+           is_starred, is_duplicate
+    FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                       $dedup_window_minutes, $stale_days, $default_expiry_days)
     WHERE template = $template AND created
     ORDER BY created_at DESC, notification_id
     LIMIT $limit
 ),
+hits AS (
+    -- The earliest `sent` row's occurred_at is the notification's created_at: find the
+    -- candidate rows on that cheap column alone, then read ids and text of those rows only
+    -- (by rowid, within this one statement); a join on notification_id would decode every
+    -- event's id and text.
+    SELECT e.rowid AS r
+    FROM events AS e
+    WHERE e.event_type = 'sent' AND e.occurred_at IN (SELECT created_at FROM f)
+),
+candidates AS (
+    SELECT e.notification_id, e.occurred_at, e.event_id, e.title, e.body, e.metadata, e.ctas
+    FROM events AS e
+    WHERE e.rowid IN (SELECT r FROM hits)
+),
 payload AS (
     -- The untrusted text as sent: the earliest `sent` row, as metric_macros picks it.
     SELECT
-        notification_id,
-        arg_min({'title': title, 'body': body, 'metadata': metadata, 'ctas': ctas},
-                (occurred_at, event_id)) AS p
-    FROM events
-    WHERE event_type = 'sent' AND notification_id IN (SELECT notification_id FROM f)
-    GROUP BY notification_id
+        c.notification_id,
+        arg_min({'title': c.title, 'body': c.body, 'metadata': c.metadata, 'ctas': c.ctas},
+                (c.occurred_at, c.event_id)) AS p
+    FROM candidates AS c
+    SEMI JOIN f ON c.notification_id = f.notification_id AND c.occurred_at = f.created_at
+    GROUP BY c.notification_id
 )
 SELECT
     f.created_at,

@@ -9,14 +9,14 @@
 -- columns: bucket, sent, duplicates, read, archived, archived_unread, failed
 SELECT
     date_trunc(CAST($unit AS VARCHAR), window_at) AS bucket,
-    count(*) FILTER (created) AS sent,
-    count(*) FILTER (is_duplicate) AS duplicates,
-    count(*) FILTER (is_read) AS read,
-    count(*) FILTER (is_archived) AS archived,
-    count(*) FILTER (is_archived_unread) AS archived_unread,
-    count(*) FILTER (failed) AS failed
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+    CAST(count_if(created) AS BIGINT) AS sent,
+    CAST(count_if(is_duplicate) AS BIGINT) AS duplicates,
+    CAST(count_if(is_read) AS BIGINT) AS read,
+    CAST(count_if(is_archived) AS BIGINT) AS archived,
+    CAST(count_if(is_archived_unread) AS BIGINT) AS archived_unread,
+    CAST(count_if(failed) AS BIGINT) AS failed
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE template = $template
 GROUP BY ALL
 ORDER BY bucket;

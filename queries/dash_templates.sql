@@ -7,8 +7,8 @@
 --   (empty = all; severity 'unset' = none given), $template_search ('' = all),
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- columns: template, sent, failed
-SELECT template, count(*) FILTER (created) AS sent, count(*) FILTER (failed) AS failed
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+SELECT template, CAST(count_if(created) AS BIGINT) AS sent, CAST(count_if(failed) AS BIGINT) AS failed
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 GROUP BY template
 ORDER BY sent DESC, template;

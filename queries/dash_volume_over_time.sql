@@ -10,9 +10,9 @@
 SELECT
     date_trunc(CAST($unit AS VARCHAR), window_at) AS bucket,
     template,
-    count(*) FILTER (created) AS sent,
-    count(*) FILTER (failed) AS failed
-FROM tn_notification_facts($since, $until, $as_of, $severities, $scopes, $template_search,
-                           $dedup_window_minutes, $stale_days, $default_expiry_days)
+    CAST(count_if(created) AS BIGINT) AS sent,
+    CAST(count_if(failed) AS BIGINT) AS failed
+FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                   $dedup_window_minutes, $stale_days, $default_expiry_days)
 GROUP BY ALL
 ORDER BY bucket, template;

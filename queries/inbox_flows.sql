@@ -7,13 +7,13 @@
 -- columns: notifications, read_events, unread_events, archived_events, unarchived_events, starred_events, unstarred_events, clicked_events, notifications_read, notifications_archived, notifications_starred
 WITH ev AS (
     SELECT
-        count(*) FILTER (event_type = 'read')       AS read_events,
-        count(*) FILTER (event_type = 'unread')     AS unread_events,
-        count(*) FILTER (event_type = 'archived')   AS archived_events,
-        count(*) FILTER (event_type = 'unarchived') AS unarchived_events,
-        count(*) FILTER (event_type = 'starred')    AS starred_events,
-        count(*) FILTER (event_type = 'unstarred')  AS unstarred_events,
-        count(*) FILTER (event_type = 'clicked')    AS clicked_events
+        CAST(count_if(event_type = 'read') AS BIGINT)       AS read_events,
+        CAST(count_if(event_type = 'unread') AS BIGINT)     AS unread_events,
+        CAST(count_if(event_type = 'archived') AS BIGINT)   AS archived_events,
+        CAST(count_if(event_type = 'unarchived') AS BIGINT) AS unarchived_events,
+        CAST(count_if(event_type = 'starred') AS BIGINT)    AS starred_events,
+        CAST(count_if(event_type = 'unstarred') AS BIGINT)  AS unstarred_events,
+        CAST(count_if(event_type = 'clicked') AS BIGINT)    AS clicked_events
     FROM events
     WHERE occurred_at <= tn_as_of($as_of)
       AND event_type IN ('read', 'unread', 'archived', 'unarchived', 'starred', 'unstarred',

@@ -13,17 +13,17 @@
 SELECT
     template,
     count(*)                                                        AS sent,
-    count(*) FILTER (severity = 'unset')                            AS severity_unset,
-    count(*) FILTER (severity <> 'unset'
-                     AND NOT list_contains(CAST($allowed_severities AS VARCHAR[]), severity))
-                                                                    AS severity_outside_allowed,
+    CAST(count_if(severity = 'unset') AS BIGINT)                    AS severity_unset,
+    CAST(count_if(severity <> 'unset'
+                  AND NOT list_contains(CAST($allowed_severities AS VARCHAR[]), severity))
+         AS BIGINT)                                                 AS severity_outside_allowed,
     coalesce(list_sort(list(DISTINCT severity) FILTER (severity <> 'unset'
              AND NOT list_contains(CAST($allowed_severities AS VARCHAR[]), severity))), [])
                                                                     AS outside_allowed_values,
-    count(*) FILTER (used_expires_in_hours)                         AS expires_in_hours,
-    count(*) FILTER (cta_url_alias)                                 AS cta_url_alias,
-    count(*) FILTER (action_url_with_ctas)                          AS action_url_with_ctas,
-    count(*) FILTER (metadata_invalid)                              AS metadata_not_object
+    CAST(count_if(used_expires_in_hours) AS BIGINT)                 AS expires_in_hours,
+    CAST(count_if(cta_url_alias) AS BIGINT)                         AS cta_url_alias,
+    CAST(count_if(action_url_with_ctas) AS BIGINT)                  AS action_url_with_ctas,
+    CAST(count_if(metadata_invalid) AS BIGINT)                      AS metadata_not_object
 FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
                            $dedup_window_minutes, $stale_days, $default_expiry_days)
 WHERE created

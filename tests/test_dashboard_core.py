@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dashboard_fixture
 import pytest
-from events_fixture import load, sent
+from events_fixture import event, load, sent
 
 from dashboard import checklist, db, metrics, queries, series, signoff, urlstate
 from dashboard.config import load_config
@@ -233,7 +233,7 @@ def test_dashboard_query_returns_its_declared_columns(name: str, con) -> None:  
     }  # fmt: skip
     text = queries.load_sql(name)
     assert text.startswith(f"-- {name}:"), "the header names the query"
-    if "tn_notification_facts" in text:
+    if "tn_notification_facts" in text or "tn_facts_core" in text:
         frame = metrics.run_query(con, name, Filters(), load_config(), **params)
     else:
         frame = queries.run(
@@ -270,3 +270,48 @@ def test_charts_draw_empty_frames(con) -> None:  # type: ignore[no-untyped-def]
     latency = series.delivery_latency(con, Filters(), cfg)
     fig = charts.latency(latency, 0.5, 2.0)
     assert len(fig.layout.shapes) == 2  # the p50 and p95 marks
+
+
+def test_key_sets_count_every_kind_of_metadata(tmp_path: Path) -> None:
+    # Key sets are counted from the state's hash and named from one notification each;
+    # non-object metadata is named by its JSON type, missing and {} are both "(none)".
+    metadatas: list[object] = [{"a": 1, "b": 2}, {"b": 3, "a": 4}, {"a": 5}, {}, None,
+                               [1, 2], "text", 7, {"c": {"d": 1}}]  # fmt: skip
+    events = []
+    for i, md in enumerate(metadatas):
+        fields = {} if md is None else {"metadata": md}
+        events.append(sent(f"n{i}", i, template="K", user=f"u{i}", body=f"b{i}", **fields))
+    events.append(sent("late", 30, template="K", user="u9", body="late", metadata={"a": 0, "b": 0}))
+    con = load(tmp_path, events)
+    got = series.template_keysets(con, Filters(), load_config(), "K")
+    assert got[["key_set", "is_object", "notifications"]].values.tolist() == [
+        ["a, b", True, 3],
+        ["(none)", True, 2],
+        ["(not an object: array)", False, 1],
+        ["(not an object: ubigint)", False, 1],
+        ["(not an object: varchar)", False, 1],
+        ["a", True, 1],
+        ["c", True, 1],
+    ]
+    assert got["share"].sum() == pytest.approx(1.0)
+    examples = series.template_examples(con, Filters(), load_config(), "K", limit=2)
+    assert examples["notification_id"].tolist() == ["late", "n8"]
+    assert examples["body"].tolist() == ["late", "b8"]
+
+
+def test_delivery_latency_keeps_the_first_rows_by_creation(tmp_path: Path) -> None:
+    # Several per minute, ties on created_at broken by notification_id; the cutoff minute
+    # (where the limit-th row lies) must not lose or add rows.
+    events = []
+    for i in range(12):
+        minute = i // 3 + (i % 3) / 10 if i % 4 else i // 3
+        events += [sent(f"n{i:02d}", minute, user=f"u{i}", body=f"b{i}"),
+                   event("delivered", f"n{i:02d}", minute + 0.5 + i / 100)]  # fmt: skip
+    events.append(sent("tie", 0, user="ux", body="tie"))
+    events.append(event("delivered", "tie", 0.25))
+    con = load(tmp_path, events)
+    cfg = load_config()
+    every = series.delivery_latency(con, Filters(), cfg, limit=100)
+    assert len(every) == 13
+    for limit in (1, 2, 4, 5, 7, 13):
+        assert series.delivery_latency(con, Filters(), cfg, limit=limit).equals(every.head(limit))
