@@ -1,6 +1,6 @@
 -- stage_drop: free what staging one file took (stage_*.sql), once its events and rejects
 -- are in load_events and load_rejects.
 -- grain: statements.  parameters: none.  columns: none
-DROP TABLE IF EXISTS stage_rows;
+DROP VIEW IF EXISTS stage_rows;
 DROP TABLE IF EXISTS stage;
 DROP TABLE IF EXISTS stage_raw;

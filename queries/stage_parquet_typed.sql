@@ -2,10 +2,14 @@
 -- types (stage_parquet_check.sql found none that differ), read as they are: no JSON round
 -- trip, timestamps and numbers stay typed. Same fields as stage_fields_json.sql.
 -- grain: one row per Parquet row.  parameters: $path.  columns: see normalize.sql
--- reads: tn_parquet_canonical.  output: temp table stage_rows, temp view stage_fields.
+-- reads: tn_parquet_canonical.  output: temp views stage_rows, stage_fields (the file is
+-- read where they are read, never copied: a 50M-notification file does not fit in memory).
 -- line = 1-based row number; raw is filled for rejected rows only (stage_parquet_raw.sql).
 -- A missing column reads as NULL: the union by name with the (empty) canonical table.
-CREATE OR REPLACE TEMP TABLE stage_rows AS
+-- A view cannot take a parameter; it reads the path from a session variable.
+SET VARIABLE tn_stage_path = $path;
+
+CREATE OR REPLACE TEMP VIEW stage_rows AS
 SELECT __tn_line, event_type, occurred_at, created_at, event_id, notification_id, id, user_id,
        organization_id, workspace_id, template, title, body, severity, action_url,
        action_label, expires_hours, expires_in_hours, expires_at, dedup_key, attempt, error,
@@ -15,7 +19,7 @@ FROM (
     SELECT * FROM tn_parquet_canonical
     UNION ALL BY NAME
     SELECT file_row_number + 1 AS __tn_line, * EXCLUDE (file_row_number)
-    FROM read_parquet($path, file_row_number = true)
+    FROM read_parquet(getvariable('tn_stage_path'), file_row_number = true)
 );
 
 CREATE OR REPLACE TEMP VIEW stage_fields AS
