@@ -248,7 +248,10 @@ def bench_size(
              "-m", "benchmarks.pandas_peer", str(log), "--out", str(peer_json)])  # fmt: skip
     except RuntimeError as e:
         print(f"  pandas peer failed: {str(e)[-300:]}", file=sys.stderr)
-        why = "MemoryError" if "MemoryError" in str(e) else str(e).split(":")[0][-80:]
+        # Out of memory under the cap shows as a MemoryError, or as a crash of native code
+        # that does not check its allocations (exit 139, SIGSEGV).
+        why = ("out of memory" if "MemoryError" in str(e) or "failed (139)" in str(e)
+               else str(e).split(":")[0][-80:])  # fmt: skip
         steps.append(Step("pandas peer: metrics from the Parquet file", math.nan, math.nan,
                           f"did not finish: {why} (address space capped at "
                           f"{PEER_CAP // 2**30} GiB)"))  # fmt: skip
