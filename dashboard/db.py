@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,6 +17,33 @@ SCHEMA_VERSION = 2
 # version -> the queries/ file that brings a database of the version before up to it
 # (schema.sql is version 1).
 MIGRATIONS = {2: "schema_v2"}
+
+
+_SPILL_DIR = re.compile(r"template-noise-([0-9]+)")
+_swept = False
+
+
+def spill_dir() -> Path:
+    """Where this process's DuckDB spills when work exceeds the memory limit."""
+    return Path(tempfile.gettempdir()) / f"template-noise-{os.getpid()}"
+
+
+def remove_stale_spill_dirs() -> list[Path]:
+    """Delete the spill directories of processes that no longer run (a load killed or out
+    of memory leaves gigabytes there); returns what was removed."""
+    removed = []
+    for entry in Path(tempfile.gettempdir()).glob("template-noise-*"):
+        match = _SPILL_DIR.fullmatch(entry.name)
+        if not match or not entry.is_dir():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+        except PermissionError:  # alive, another user's
+            continue
+    return removed
 
 
 def connect(
@@ -31,11 +60,15 @@ def connect(
     of 80% of the machine's memory.
     """
     memory_limit = memory_limit or os.environ.get("TEMPLATE_NOISE_MEMORY_LIMIT") or None
+    global _swept
+    if not _swept:
+        _swept = True
+        remove_stale_spill_dirs()
     # json, parquet and icu are built into the wheel; never reach for the network.
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": True,
-        "temp_directory": os.path.join(tempfile.gettempdir(), f"template-noise-{os.getpid()}"),
+        "temp_directory": str(spill_dir()),
     }
     if memory_limit:
         config["memory_limit"] = memory_limit

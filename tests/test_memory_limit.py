@@ -69,3 +69,20 @@ def test_a_cap_too_small_fails_with_one_clear_line(tmp_path: Path) -> None:
     assert last.startswith("template-noise: ") and "Out of Memory" in last
     assert last.endswith("(raise --memory-limit, or free memory on this machine)")
     assert not (tmp_path / "x.duckdb").exists()  # nothing half-written
+
+
+def test_spill_directories_of_dead_processes_are_removed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # its pid now names no process
+    dead = tmp_path / f"template-noise-{finished.pid}"
+    (dead / "sub").mkdir(parents=True)
+    (dead / "sub" / "duckdb_temp_block.tmp").write_bytes(b"x" * 1000)
+    mine = db.spill_dir()
+    mine.mkdir()
+    upload = tmp_path / "template-noise-upload-abc"  # not a spill directory
+    upload.mkdir()
+    assert db.remove_stale_spill_dirs() == [dead]
+    assert not dead.exists() and mine.exists() and upload.exists()
