@@ -135,7 +135,8 @@ FROM (
 );
 
 INSERT INTO load_events BY NAME
-WITH good AS (
+-- good is read twice (events, canonical metadata): computed twice rather than kept whole.
+WITH good AS NOT MATERIALIZED (
     SELECT *,
            CASE
                WHEN cta_list IS NOT NULL THEN to_json(list_transform(cta_list, lambda c: {
@@ -209,12 +210,14 @@ shaped AS (
 ),
 canonical_metadata AS (
     -- Key order never matters: a metadata value is the sorted list of its paths and atoms.
-    SELECT s.line, s.event_type,
+    -- Per line, from the lines before expansion (a line's `sent` event carries the line's
+    -- metadata): reading `shaped` twice would make DuckDB keep every row of the file.
+    SELECT g.line, 'sent' AS event_type,
            hash(list_sort(list(t.fullkey || chr(31) || t.type || chr(31) || coalesce(t.atom::VARCHAR, ''))))
                AS metadata_hash
-    FROM shaped s, json_tree(s.metadata) AS t
-    WHERE s.metadata IS NOT NULL AND s.dedup_key IS NULL AND s.event_type = 'sent'
-    GROUP BY s.line, s.event_type
+    FROM good g, json_tree(g.metadata) AS t
+    WHERE g.metadata IS NOT NULL AND g.dedup_key IS NULL AND (g.is_snapshot OR g.event_type = 'sent')
+    GROUP BY g.line
 )
 SELECT
     coalesce(s.given_event_id, md5(to_json([
