@@ -415,6 +415,13 @@ def test_hostile_text_stays_text_on_every_page(hostile_server: Server, tab: Tab)
         p.goto(f"{base}/template?template={q}")  # type: ignore[attr-defined]
         _rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
         _no_injection(p, f"template {probe!r}")
+        # The examples render after the page's first tables: wait for them (under load they
+        # came later than "Top recipients" and the check below saw none).
+        p.wait_for_function(  # type: ignore[attr-defined]
+            "t => [...document.querySelectorAll('[data-testid=\"stCode\"]')]"
+            ".filter(e => e.innerText.trim() === t).length >= 3",
+            arg=probe, timeout=TIMEOUT_MS,
+        )  # fmt: skip
         codes = [c.strip() for c in p.locator('[data-testid="stCode"]').all_inner_texts()]  # type: ignore[attr-defined]
         assert codes.count(probe) >= 3, (probe, codes)  # heading, title, body
         # Delivery health, per-template table.
