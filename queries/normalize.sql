@@ -12,13 +12,18 @@
 CREATE OR REPLACE TEMP VIEW norm AS
 WITH typed AS (
     SELECT *,
-           event_type IS NULL AND (created_at_s IS NOT NULL OR created_at_t IS NOT NULL)
-                                                                     AS is_snapshot,
+           -- Given at all (as text or typed); the text of a typed value only for messages.
+           occurred_at_s IS NOT NULL OR occurred_at_t IS NOT NULL    AS has_occurred_at,
+           created_at_s IS NOT NULL OR created_at_t IS NOT NULL      AS has_created_at,
+           expires_hours_s IS NOT NULL OR expires_hours_t IS NOT NULL AS has_expires_hours,
+           expires_in_hours_s IS NOT NULL OR expires_in_hours_t IS NOT NULL
+                                                                     AS has_expires_in_hours,
+           event_type IS NULL AND has_created_at                     AS is_snapshot,
            coalesce(occurred_at_t, tn_ts(occurred_at_s))             AS occurred_at,
            coalesce(created_at_t, tn_ts(created_at_s))               AS created_at,
            coalesce(expires_at_t, tn_ts(expires_at_s))               AS expires_at,
            -- expires_hours wins over expires_in_hours when both are given, even if bad.
-           CASE WHEN expires_hours_s IS NOT NULL OR expires_hours_t IS NOT NULL
+           CASE WHEN has_expires_hours
                 THEN coalesce(expires_hours_t, try_cast(expires_hours_s AS DOUBLE))
                 ELSE coalesce(expires_in_hours_t, try_cast(expires_in_hours_s AS DOUBLE))
            END                                                       AS expires_hours,
@@ -30,12 +35,6 @@ WITH typed AS (
            coalesce(is_read_t, try_cast(is_read_s AS BOOLEAN)) AS is_read,
            coalesce(is_archived_t, try_cast(is_archived_s AS BOOLEAN)) AS is_archived,
            coalesce(is_starred_t, try_cast(is_starred_s AS BOOLEAN)) AS is_starred,
-           -- Given at all (as text or typed); the text of a typed value only for messages.
-           occurred_at_s IS NOT NULL OR occurred_at_t IS NOT NULL    AS has_occurred_at,
-           created_at_s IS NOT NULL OR created_at_t IS NOT NULL      AS has_created_at,
-           expires_hours_s IS NOT NULL OR expires_hours_t IS NOT NULL AS has_expires_hours,
-           expires_in_hours_s IS NOT NULL OR expires_in_hours_t IS NOT NULL
-                                                                     AS has_expires_in_hours,
            CASE json_type(ctas_j)
                WHEN 'ARRAY' THEN json_extract(ctas_j, '$[*]')
                WHEN 'OBJECT' THEN [ctas_j]

@@ -48,3 +48,10 @@ def test_core_module_does_not_import_streamlit(module: str) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_command_line_starts_without_pandas() -> None:
+    # pandas is most of a command's start-up (0.8 of 0.9 s); `ingest` never needs it.
+    code = "import sys, dashboard.cli; assert 'pandas' not in sys.modules, 'pandas imported'"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
