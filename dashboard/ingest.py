@@ -152,31 +152,45 @@ def _typed_parquet(con: duckdb.DuckDBPyConnection, path: str) -> bool:
     return not execute(con, "stage_parquet_check", path=path).fetchall()
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: str) -> bool:
-    """Stage one file as the view `stage_fields`; True when it was read typed (Parquet)."""
+class _Truncated(Exception):
+    """A gzip file could not be read to its end. The error aborted the load's transaction,
+    so the load starts again, reading what the file holds before the break."""
+
+    def __init__(self, path: str, error: InputError) -> None:
+        super().__init__(str(error))
+        self.path = path
+        self.error = error
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: str, salvage: InputError | None) -> bool:
+    """Stage one file as the view `stage_fields`; True when it was read typed (Parquet).
+
+    salvage: the error a gzip file gave in an earlier attempt; its good lines are read from
+    what still decompresses, and a reject marks where the file stops.
+    """
     query, first_line = file_format(path)
     execute(con, "stage_reader_reset")
-    try:
-        if query == "stage_parquet" and _typed_parquet(con, path):
-            execute(con, "stage_parquet_typed", path=path)
-            return True
-        execute(con, query, path=path)
-        if query != "stage_parquet":
-            execute(con, "stage_map", first_line=first_line)
-        execute(con, "stage_fields_json")
-        return False
-    except QueryError as e:
-        error = InputError(f"{path}: cannot read file: {str(e.__cause__ or e).splitlines()[0]}")
-        error.__cause__ = e
-    if query == "stage_parquet" or not path.lower().endswith(".gz"):
-        raise error
-    # A gzip that ends early (an interrupted copy) still holds good lines: keep them and
-    # record where the file stops.
+    if salvage is None:
+        try:
+            if query == "stage_parquet" and _typed_parquet(con, path):
+                execute(con, "stage_parquet_typed", path=path)
+                return True
+            execute(con, query, path=path)
+            if query != "stage_parquet":
+                execute(con, "stage_map", first_line=first_line)
+            execute(con, "stage_fields_json")
+            return False
+        except QueryError as e:
+            error = InputError(f"{path}: cannot read file: {str(e.__cause__ or e).splitlines()[0]}")
+            error.__cause__ = e
+        if query == "stage_parquet" or not path.lower().endswith(".gz"):
+            raise error
+        # A gzip that ends early (an interrupted copy) still holds good lines.
+        raise _Truncated(path, error)
     with tempfile.TemporaryDirectory() as tmp:
         salvaged = _salvage_gzip(path, tmp)
         if salvaged is None:
-            raise error
-        execute(con, "stage_reader_reset")
+            raise salvage
         execute(con, query, path=salvaged)
         execute(con, "stage_map", first_line=first_line)
         execute(con, "stage_fields_json")
@@ -200,34 +214,53 @@ def ingest(
     With redact_key, user ids are stored as keyed hashes (sha256 of key and id) and bodies
     are dropped; every metric stays the same (the duplicate fingerprint is taken first).
 
-    Files are read and normalised first, into temp tables; only then does one transaction
-    add their events and rejects, so an unreadable file or a crash changes nothing.
+    One transaction reads, normalises and adds every file's events and rejects, streaming
+    (nothing the size of a file is held in memory); an unreadable file or a crash rolls
+    it back, so the database is as it was.
     """
     files = expand(paths)
-    execute(con, "load_reset")
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files), path)
-        typed = _stage(con, path)
-        execute(con, "normalize", file=path, file_index=i, redact_key=redact_key)
-        execute(con, "load_add_file", file=path, file_index=i)
-        if typed:
-            execute(con, "stage_parquet_raw", file_index=i)
-        execute(con, "stage_drop")
+    salvage: dict[str, InputError] = {}
+    while True:
+        try:
+            return _load(con, files, salvage, progress, redact_key)
+        except _Truncated as t:
+            salvage[t.path] = t.error
 
-    crash_point("after_read")
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    files: list[str],
+    salvage: dict[str, InputError],
+    progress: Progress | None,
+    redact_key: str | None,
+) -> IngestReport:
+    execute(con, "load_reset")
     report = IngestReport()
     con.begin()
     try:
         row = execute(con, "load_begin", files=files).fetchone()
         assert row is not None
-        report.load_id = int(row[0])
+        report.load_id = load_id = int(row[0])
+        for i, path in enumerate(files):
+            if progress:
+                progress(i, len(files), path)
+            typed = _stage(con, path, salvage.get(path))
+            added = execute(
+                con, "normalize", file=path, load_id=load_id, redact_key=redact_key
+            ).fetchone()
+            assert added is not None
+            execute(con, "load_add_file", file=path, file_index=i, events_given=int(added[0]))
+            if typed:
+                execute(con, "stage_parquet_raw", file_index=i)
+            execute(con, "stage_drop")
+        crash_point("after_read")
+        _drop_repeats(con, load_id)
         for file, loaded, present, rejected in execute(
-            con, "load_commit", load_id=report.load_id
+            con, "load_commit", load_id=load_id
         ).fetchall():
             report.files.append(FileReport(str(file), int(loaded), int(present), int(rejected)))
         execute(con, "load_release")
-        execute(con, "derive_refresh", load_id=report.load_id)
+        _derive(con, load_id)
         report.rejects = [
             Reject(str(f), int(n), c, str(r))
             for f, n, c, r in execute(con, "load_rejects").fetchall()
@@ -235,7 +268,7 @@ def ingest(
         execute(
             con,
             "load_finish",
-            load_id=report.load_id,
+            load_id=load_id,
             events_loaded=report.events_loaded,
             events_already_present=report.events_already_present,
             rejected=report.rejected,
@@ -249,3 +282,32 @@ def ingest(
     if progress:
         progress(len(files), len(files), "")
     return report
+
+
+def _count(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> tuple[int, ...]:
+    row = execute(con, name, **params).fetchone()
+    assert row is not None
+    return tuple(int(v) for v in row)
+
+
+def _drop_repeats(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    """Remove the load's events already stored or repeated within it (usually none)."""
+    (repeats,) = _count(con, "load_repeats", load_id=load_id)
+    added, stored = _count(con, "load_sizes", load_id=load_id)
+    present = 0
+    if stored:
+        # The hash table goes on the smaller side.
+        query = "load_present" if added <= stored else "load_present_stored"
+        (present,) = _count(con, query, load_id=load_id)
+    if repeats or present:
+        execute(con, "load_drop", load_id=load_id)
+
+
+def _derive(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    """Bring notification_state up to date with the load: incrementally, or rebuilt."""
+    (incremental,) = _count(con, "derive_mode", load_id=load_id)
+    if incremental:
+        execute(con, "derive_refresh", load_id=load_id)
+    else:
+        execute(con, "metric_macros")
+        execute(con, "derive_full")

@@ -368,6 +368,7 @@ REWRITES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (_rewrite,)
 DUCKDB_ONLY: dict[str, str] = {
     "data_fingerprint": "a sign-off fingerprint of the DuckDB database (DuckDB's hash())",
     "dash_template_examples": "finds the example rows by DuckDB's rowid (no such column on Spark)",
+    "load_sizes": "bookkeeping of a load in progress (only DuckDB ingests)",
 }
 
 

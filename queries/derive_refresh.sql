@@ -1,26 +1,16 @@
 -- derive_refresh: bring notification_state up to date with one load, incrementally.
 -- grain: statements.  parameters: $load_id.  columns: none
--- Runs inside the load's transaction right after load_commit.sql, which added the load's
--- new events to `events` with load_id = $load_id. Cost follows the load, not the
+-- Runs inside the load's transaction after load_commit.sql, when derive_mode.sql found the
+-- state matching the events before this load (else derive_full.sql rebuilds it). The
+-- load's events are `events` with load_id = $load_id. Cost follows the load, not the
 -- database: the load's events are aggregated (tn_state_rows, derive_schema.sql) and
 -- merged into the rows of the notifications they touch (every aggregate is a min, max,
 -- sum or "earliest pick", so merging equals recomputing); then prev_created_at is
--- recomputed only within the dedup partitions those notifications left or joined. A state
--- that does not match the events before this load (a database from before the state
--- existed) is rebuilt from `events`.
-CREATE OR REPLACE TEMP TABLE derive_check AS
-SELECT coalesce((SELECT max(events) FROM notification_state_stamp WHERE version = 2)
-                + (SELECT count(*) FROM events WHERE load_id = $load_id)
-                = (SELECT count(*) FROM events), false)
-       AS incremental;
+-- recomputed only within the dedup partitions those notifications left or joined.
 
-DELETE FROM notification_state WHERE NOT (SELECT incremental FROM derive_check);
-
--- The load's events per notification (or every event, when rebuilding).
+-- The load's events per notification.
 CREATE OR REPLACE TEMP TABLE derive_delta AS
-SELECT * FROM tn_state_rows(NULL, $load_id, (SELECT incremental FROM derive_check))
-UNION ALL BY NAME
-SELECT * FROM tn_state_rows(NULL, NULL, NOT (SELECT incremental FROM derive_check));
+SELECT * FROM tn_state_rows(NULL, $load_id, true);
 
 -- Old state + delta for the touched notifications. take_delta: the delta holds the
 -- earlier payload row (ordering as in tn_state_rows: sent before send_failed, then time,
@@ -142,7 +132,6 @@ SET events = (SELECT count(*) FROM events),
     max_occurred_at = (SELECT max(occurred_at) FROM events),
     version = 2;
 
-DROP TABLE derive_check;
 DROP TABLE derive_delta;
 DROP TABLE derive_merged;
 DROP TABLE derive_rows;

@@ -1,8 +1,8 @@
--- load_add_file: keep one normalised file's rejects for the load's commit (its events are
--- already in load_events).
--- grain: statements.  parameters: $file, $file_index.  columns: none
+-- load_add_file: keep one normalised file's rejects and event count for the load's commit
+-- (its events are already in `events`).
+-- grain: statements.  parameters: $file, $file_index, $events_given.  columns: none
 -- reads: norm, stage_reader_rejects (see normalize.sql, stage_map.sql).
-INSERT INTO load_files VALUES ($file, $file_index);
+INSERT INTO load_files VALUES ($file, $file_index, $events_given);
 
 INSERT INTO load_rejects
 SELECT $file, $file_index, line, reject_column, reject_reason, raw

@@ -1,10 +1,15 @@
 -- load_reset: empty the per-load staging tables before a load.
 -- grain: statements.  parameters: none.  columns: none
--- load_events = the load's normalised events (normalize.sql adds each file's), with the
--- columns of `events` plus the file's position in the load.
-CREATE OR REPLACE TEMP TABLE load_events AS
-SELECT *, 0 AS file_index FROM events LIMIT 0;
+-- The load's events go straight into `events` (normalize.sql); only its rejects and files
+-- are kept here: load_files.events_given = the events the file's lines yield, repeats
+-- included (what load_commit.sql reports as already present is the difference).
 CREATE OR REPLACE TEMP TABLE load_rejects (
     file VARCHAR, file_index INTEGER, line BIGINT, "column" VARCHAR, reason VARCHAR, raw VARCHAR
 );
-CREATE OR REPLACE TEMP TABLE load_files (file VARCHAR, file_index INTEGER);
+CREATE OR REPLACE TEMP TABLE load_files (file VARCHAR, file_index INTEGER, events_given BIGINT);
+-- The rows load_drop.sql removed (none unless it runs).
+CREATE OR REPLACE TEMP TABLE load_dropped (row_id BIGINT, source_file VARCHAR);
+-- Filled by load_repeats.sql and load_present*.sql (the latter only when earlier loads
+-- stored events).
+CREATE OR REPLACE TEMP TABLE load_repeats (event_id VARCHAR, keep STRUCT(file VARCHAR, line BIGINT));
+CREATE OR REPLACE TEMP TABLE load_present (event_id VARCHAR);

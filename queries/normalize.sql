@@ -3,8 +3,10 @@
 --        one row per non-blank staged line (event row or snapshot row), with
 --        reject_column/reject_reason set when the line cannot be used;
 --        then one row per event (a snapshot row yields sent + engagement events) is added
---        to load_events (load_reset.sql), tagged with $file_index.
--- parameters: $file (as given by the user), $file_index (its position in the load),
+--        to `events` with load_id = $load_id, streaming: inside the load's transaction,
+--        nothing the size of the file is held (load_commit.sql then removes the repeats).
+--        Returns the number of events added (the INSERT's count).
+-- parameters: $file (as given by the user), $load_id (the open load, load_begin.sql),
 --             $redact_key (NULL: keep user ids and bodies; else user ids become keyed
 --             hashes and bodies are dropped, after the fingerprint was taken from them).
 -- reads: temp view stage_fields (stage_fields_json.sql or stage_parquet_typed.sql): the
@@ -133,7 +135,7 @@ FROM (
     FROM checked
 );
 
-INSERT INTO load_events BY NAME
+INSERT INTO events BY NAME
 -- good is read twice (events, canonical metadata): computed twice rather than kept whole.
 WITH good AS NOT MATERIALIZED (
     SELECT *,
@@ -236,6 +238,6 @@ SELECT
     END AS fingerprint,
     s.expires_hours, s.expires_at, s.dedup_key, s.attempt, s.error, s.connection_id,
     s.used_expires_in_hours, s.cta_url_alias, s.action_url_with_ctas,
-    $file AS source_file, s.line AS source_line, 0 AS load_id, $file_index AS file_index
+    $file AS source_file, s.line AS source_line, $load_id AS load_id
 FROM shaped s
 LEFT JOIN canonical_metadata m ON m.line = s.line AND m.event_type = s.event_type;

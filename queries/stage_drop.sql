@@ -1,5 +1,5 @@
 -- stage_drop: free what staging one file took (stage_*.sql), once its events and rejects
--- are in load_events and load_rejects.
+-- are in `events` and load_rejects.
 -- grain: statements.  parameters: none.  columns: none
 DROP VIEW IF EXISTS stage_rows;
 DROP TABLE IF EXISTS stage;
