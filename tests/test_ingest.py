@@ -413,6 +413,30 @@ def test_loading_twice_adds_nothing_and_order_does_not_matter(tmp_path: Path) ->
     assert con1.execute("SELECT count(*) FROM events").fetchone() == (4,)
 
 
+def test_repeats_keep_the_first_file_and_line_whichever_side_is_smaller(tmp_path: Path) -> None:
+    # load 1 stores e1, e2. Load 2 (6 events, more than the 2 stored) repeats e2 and holds
+    # e3 twice: x.jsonl line 2 keeps it over y.jsonl line 1. Load 3 (2 events, fewer than
+    # the 6 stored) repeats e1. Each load hashes the smaller side's ids.
+    def ev(event_id: str, n: str, title: str = "Password changed") -> dict[str, Any]:
+        return {**SENT, "event_id": event_id, "notification_id": n, "title": title}
+
+    con = db.connect()
+    ingest(con, [write_jsonl(tmp_path / "s.jsonl", [ev("e1", "n1"), {**READ, "event_id": "e2"}])])
+    x = write_jsonl(tmp_path / "x.jsonl", [{**READ, "event_id": "e2"}, ev("e3", "n3", "first")])
+    y = write_jsonl(
+        tmp_path / "y.jsonl",
+        [ev("e3", "n3", "second"), ev("e4", "n4"), ev("e5", "n5"), ev("e6", "n6")],
+    )
+    second = ingest(con, [x, y])
+    got = [(f.events_loaded, f.events_already_present) for f in second.files]
+    assert got == [(1, 1), (3, 1)]
+    assert rows(con, "title, source_line", "event_id = 'e3'") == [("first", 2)]
+    third = ingest(con, [write_jsonl(tmp_path / "z.jsonl", [ev("e1", "n1"), ev("e7", "n7")])])
+    assert (third.events_loaded, third.events_already_present) == (1, 1)
+    assert con.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone() == (7, 7)
+    assert con.execute("SELECT count(*) FROM notification_state").fetchone() == (6,)
+
+
 def test_identical_rows_without_event_id_are_one_event(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
