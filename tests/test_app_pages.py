@@ -385,6 +385,7 @@ def test_uploading_files_loads_them(db_path: Path) -> None:
     assert files["events_loaded"].tolist() == [1, 1]
     assert files["rejected"].tolist() == [1, 1]  # a stray CSV header line; an unknown event
     assert all("etc" not in Path(f).parent.name for f in files["file"])
+    assert not any(Path(f).parent.exists() for f in files["file"])  # the copies are gone
     assert metric_values(at)["Templates"] == "6"
 
 

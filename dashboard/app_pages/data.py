@@ -68,13 +68,14 @@ with upload_tab:
         )
         upload = st.form_submit_button("Load uploaded files", key="data_upload_submit")
     if upload and files:
-        tmp = Path(tempfile.mkdtemp(prefix="template-noise-upload-"))
-        paths = []
-        for f in files:
-            target = tmp / _safe_name(f.name)
-            target.write_bytes(f.getvalue())
-            paths.append(str(target))
-        _load(paths, f"{len(paths)} uploaded file(s)")
+        # The copies live as long as the load: nothing is left behind in the temp directory.
+        with tempfile.TemporaryDirectory(prefix="template-noise-upload-") as tmp:
+            paths = []
+            for f in files:
+                target = Path(tmp) / _safe_name(f.name)
+                target.write_bytes(f.getvalue())
+                paths.append(str(target))
+            _load(paths, f"{len(paths)} uploaded file(s)")
     elif upload:
         st.info("Choose at least one file first.")
 with path_tab:
