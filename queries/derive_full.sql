@@ -1,11 +1,13 @@
 -- derive_full: build notification_state from all of `events` in one streaming statement:
 -- the first load into a database, or a rebuild (a state that does not match the events).
 -- grain: statements.  parameters: none.  columns: none
--- reads: tn_state (metric_macros.sql, run on this connection first): the state is not
--- fresh here (its stamp does not match `events`), so tn_state computes it from the events
--- with the one definition every metric reads; no copy of it is held in between (at 50M
+-- reads: tn_state (metric_macros.sql, run on this connection first): with the stamp
+-- cleared, tn_state computes the state from the events with the one definition every
+-- metric reads; no copy of it is held in between (at 50M
 -- notifications derive_refresh.sql's three temp tables would each spill gigabytes).
 DELETE FROM notification_state;
+-- The stamp vouches for nothing until the end: tn_state reads the events.
+UPDATE notification_state_stamp SET events = -1;
 
 INSERT INTO notification_state BY NAME SELECT * FROM tn_state(NULL);
 

@@ -130,6 +130,10 @@ def test_an_injected_string_stays_one_literal() -> None:
         ("len(CAST(p AS VARCHAR[]))", "SIZE(CAST(p AS ARRAY<STRING>))"),
         ("len(s)", "LENGTH(s)"),
         ("l[1:10]", "SLICE(l, 1, 10)"),
+        (
+            "WITH e AS NOT MATERIALIZED (SELECT 1 AS a) SELECT a FROM e",
+            "WITH e AS (SELECT 1 AS a) SELECT a FROM e",
+        ),
         ("'-infinity'::TIMESTAMP", "CAST('0001-01-01 00:00:00' AS TIMESTAMP_NTZ)"),
         (
             "list(x ORDER BY a, b) FILTER (c)",
