@@ -31,19 +31,27 @@ CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
 -- recipient); user_day_count = created notifications of the template to the recipient on
 -- that UTC day, over all of them; derive_refresh.sql computes these the same way.
 CREATE OR REPLACE TEMP MACRO tn_state(p_as_of) AS TABLE
+WITH r AS MATERIALIZED (
+    SELECT * FROM tn_state_rows(tn_as_of(p_as_of), NULL, NOT tn_state_fresh(p_as_of))
+),
+w AS (
+    -- The windows sort four columns, not every column of the state (each of the three
+    -- sorts carried all of them: 2.7 of 3.9 s at 1M), and are joined back.
+    SELECT notification_id,
+           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+               PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
+           END AS prev_created_at,
+           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
+               PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
+           END AS prev_tr_created_at,
+           CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
+               PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
+           END AS user_day_count
+    FROM (SELECT notification_id, created_at, dup_key, tr_key FROM r)
+)
 SELECT * FROM notification_state WHERE tn_state_fresh(p_as_of)
 UNION ALL BY NAME
-SELECT *,
-       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-           PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
-       END AS prev_created_at,
-       CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-           PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
-       END AS prev_tr_created_at,
-       CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
-           PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
-       END AS user_day_count
-FROM tn_state_rows(tn_as_of(p_as_of), NULL, NOT tn_state_fresh(p_as_of));
+SELECT r.*, w.* EXCLUDE (notification_id) FROM r JOIN w USING (notification_id);
 
 -- One row per notification (created or failed) as it stood at `as_of`.
 -- created_at = earliest `sent`; failed = `send_failed` and no `sent`; payload fields come
