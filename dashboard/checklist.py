@@ -22,9 +22,8 @@ from dashboard.filters import Filters
 from dashboard.metrics import (
     NOISY_FLAGS,
     Connection,
-    compute_metrics,
     jsonable,
-    overall_metrics,
+    metrics_with_total,
     records,
     resolve_as_of,
     run_query,
@@ -444,9 +443,10 @@ def _one_row(df: pd.DataFrame) -> dict[str, Any]:
 
 def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     """Run every query the items read."""
+    both = metrics_with_total(con, filters, config)
     return ChecklistData(
-        templates=compute_metrics(con, filters, config),
-        overall=overall_metrics(con, filters, config),
+        templates=both.templates,
+        overall=both.overall,
         inbox=_one_row(run_query(con, "inbox_flows", filters, config)),
         realtime=_one_row(run_query(con, "realtime_reconnection", filters, config)),
         conventions=run_query(con, "payload_conventions", filters, config),

@@ -154,24 +154,19 @@ def _key() -> tuple[str, str, str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _metrics(
     _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters
-) -> pd.DataFrame:
-    return metrics.compute_metrics(_con, filters, config())
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _overall(
-    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters
-) -> dict[str, Any]:
-    return metrics.overall_metrics(_con, filters, config())
+) -> metrics.MetricsWithTotal:
+    # The ranking and the overall numbers from one pass: the pages show them together.
+    return metrics.metrics_with_total(_con, filters, config())
 
 
 def template_metrics(filters: Filters) -> pd.DataFrame:
     """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
-    return _metrics(connection(), _key(), filters)
+    return _metrics(connection(), _key(), filters).templates
 
 
 def overall_metrics(filters: Filters) -> dict[str, Any]:
-    return _overall(connection(), _key(), filters)
+    """metrics.overall_metrics for the filters."""
+    return _metrics(connection(), _key(), filters).overall
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -237,7 +232,6 @@ def filter_options() -> series.FilterOptions:
 def clear_caches() -> None:
     """Drop cached frames (after a load the data version changes anyway; this frees memory)."""
     _metrics.clear()
-    _overall.clear()
     _series.clear()
     _filter_options.clear()
     _checklist.clear()

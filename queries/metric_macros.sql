@@ -263,12 +263,15 @@ lists AS (
     WHERE p_total
 ),
 per_day AS (
-    -- Integer keys: hash(template, recipient) as the window partition always used.
+    -- Integer keys: hash(template, recipient) as the window partition always used. A
+    -- (template, recipient, day) with two or more notifications in the window has two or
+    -- more in all (user_day_count_all), so only those rows are grouped (about one in eight
+    -- at scale); a template with any notification in the window has at least 1 (below).
     SELECT template, max(n) AS max_per_user_day
     FROM (
         SELECT any_value(template) AS template, count(*) AS n
         FROM f
-        WHERE created AND NOT whole_days
+        WHERE created AND NOT whole_days AND user_day_count_all > 1
         GROUP BY tr_key, date_trunc('day', created_at)
     ) AS d
     GROUP BY template
@@ -298,7 +301,7 @@ quantiles AS (
 per_template AS (
     SELECT
         g.*,
-        coalesce(d.max_per_user_day, 0) AS per_day_max,
+        coalesce(d.max_per_user_day, CASE WHEN g.sent > 0 THEN 1 END, 0) AS per_day_max,
         coalesce(dr.n_metadata_drift, 0) AS n_metadata_drift
     FROM (
         SELECT
