@@ -276,16 +276,26 @@ per_day AS (
     ) AS d
     GROUP BY template
 ),
-distinct_recipients AS (
-    -- Only when the sequences do not answer: rows are filtered before the distinct count.
-    SELECT template AS grp, count(DISTINCT recipient) AS recipients
+pairs AS (
+    -- Only when the sequences do not answer: each (template, recipient) of the window once.
+    SELECT template, recipient
     FROM f
-    WHERE p_templates AND created AND NOT whole_sequences
+    WHERE created AND NOT whole_sequences
+    GROUP BY template, recipient
+),
+distinct_recipients AS (
+    SELECT template AS grp, count(*) AS recipients
+    FROM pairs
+    WHERE p_templates
     GROUP BY template
     UNION ALL
     SELECT NULL AS grp, count(DISTINCT recipient) AS recipients
-    FROM f
-    WHERE p_total AND created AND (first_in_sequence OR NOT whole_sequences)
+    FROM (
+        SELECT recipient FROM pairs
+        UNION ALL
+        SELECT recipient FROM f WHERE created AND whole_sequences AND first_in_sequence
+    ) AS r
+    WHERE p_total
 ),
 quantiles AS (
     -- both quantiles from one sort of the values
