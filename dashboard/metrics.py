@@ -241,12 +241,23 @@ class MetricsWithTotal:
     overall: dict[str, Any]  # overall_metrics
 
 
-def metrics_with_total(con: Connection, filters: Filters, config: Config) -> MetricsWithTotal:
+def metrics_with_total(
+    con: Connection, filters: Filters, config: Config, *, total_distinct: bool = True
+) -> MetricsWithTotal:
     """compute_metrics and overall_metrics together, from one pass over the window
-    (queries/metrics_with_total.sql): what a page showing both should call."""
-    df = run_query(con, "metrics_with_total", filters, config)
+    (queries/metrics_with_total.sql): what a page showing both should call.
+
+    Without total_distinct the overall record's `recipients`, `delivery_p50_s` and
+    `delivery_p95_s` are None (queries/checklist_metrics.sql): they cost most of the total
+    and the checklist reads none of them.
+    """
+    name = "metrics_with_total" if total_distinct else "checklist_metrics"
+    df = run_query(con, name, filters, config)
     total = df["is_total"].astype(bool)
     templates = df.loc[~total].drop(columns="is_total").reset_index(drop=True)
+    if not total_distinct:
+        # The total's NULL made the column float; every template has its count.
+        templates["recipients"] = templates["recipients"].astype("int64")
     overall = df.loc[total].drop(columns=["is_total", "template"]).iloc[0]
     return MetricsWithTotal(_ranked(templates, config), _record(overall))
 

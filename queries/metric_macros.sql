@@ -177,11 +177,13 @@ LEFT JOIN keysets k USING (template);
 -- notification of a (template, recipient) sequence when they do, which every recipient of
 -- the window has), and max_per_user_day when the precomputed day counts do not answer.
 -- With p_total max_per_user_day is the largest over templates (a flood is one template to
--- one recipient).
+-- one recipient). Without p_total_distinct the total row leaves out what costs most and
+-- does not add up from the templates: recipients and the delivery percentiles are NULL
+-- (for callers that read neither, such as the checklist).
 CREATE OR REPLACE TEMP MACRO tn_metrics(
-    p_templates, p_total, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_templates, p_total, p_total_distinct, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
-WITH f AS (
+WITH f AS NOT MATERIALIZED (
     SELECT *,
            -- Without severity or scope filters a window keeps or drops each (template,
            -- recipient) sequence whole in time order, and a day-aligned one each UTC day:
@@ -295,18 +297,21 @@ distinct_recipients AS (
         UNION ALL
         SELECT recipient FROM f WHERE created AND whole_sequences AND first_in_sequence
     ) AS r
-    WHERE p_total
+    WHERE p_total AND p_total_distinct
+),
+delivered AS (
+    SELECT template, delivery_s FROM f WHERE is_delivered
 ),
 quantiles AS (
     -- both quantiles from one sort of the values
     SELECT template AS grp, quantile_cont(delivery_s, [0.5, 0.95]) AS delivery_q
-    FROM f
-    WHERE p_templates AND is_delivered
+    FROM delivered
+    WHERE p_templates
     GROUP BY template
     UNION ALL
     SELECT NULL AS grp, quantile_cont(delivery_s, [0.5, 0.95]) AS delivery_q
-    FROM f
-    WHERE p_total AND is_delivered
+    FROM delivered
+    WHERE p_total AND p_total_distinct
 ),
 per_template AS (
     SELECT
@@ -386,7 +391,8 @@ SELECT
     c.template,
     c.sent,
     c.failed,
-    coalesce(r.recipients, c.first_of_recipient, 0)  AS recipients,
+    CASE WHEN NOT c.is_total OR p_total_distinct
+         THEN coalesce(r.recipients, c.first_of_recipient, 0) END AS recipients,
     coalesce(c.max_per_user_day, 0)                   AS max_per_user_day,
     c.duplicates,
     c.duplicates / nullif(c.sent, 0)                  AS duplicate_rate,
