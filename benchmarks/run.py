@@ -111,7 +111,7 @@ from datetime import timedelta
 from dashboard import db, checklist, series
 from dashboard.config import load_config
 from dashboard.filters import Filters
-from dashboard.metrics import compute_metrics, overall_metrics, resolve_as_of
+from dashboard.metrics import compute_metrics, metrics_with_total, resolve_as_of
 
 con = db.connect(sys.argv[1], read_only=True, memory_limit=sys.argv[2] or None)
 config = load_config(None)
@@ -129,7 +129,8 @@ filters = {
 def pages(f):
     t = str(compute_metrics(con, f, config)["template"].iloc[0])
     return {
-        "overview": lambda: (compute_metrics(con, f, config), overall_metrics(con, f, config),
+        # as the page asks (dashboard.ui): the ranking and the overall numbers in one call
+        "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False),
                              series.volume_over_time(con, f, config, "day")),
         "template": lambda: (series.template_over_time(con, f, config, t, "day"),
                              series.template_keysets(con, f, config, t),

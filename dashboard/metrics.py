@@ -214,19 +214,52 @@ def apply_flags(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def compute_metrics(con: Connection, filters: Filters, config: Config) -> pd.DataFrame:
-    """One row per template: `template`, every SPEC metric (plus `failed`, a count),
-    `flags` (list of names), `noisy` and `noise_score`, sorted by noise_score descending."""
-    df = run_query(con, "template_metrics", filters, config)
+def _ranked(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     for col in ("severities", "scopes"):
         df[col] = df[col].map(lambda v: [str(x) for x in v] if v is not None else [])
     return apply_flags(df, config)
 
 
+def _record(row: pd.Series) -> dict[str, Any]:
+    return {str(k): jsonable(v) for k, v in row.to_dict().items()}
+
+
+def compute_metrics(con: Connection, filters: Filters, config: Config) -> pd.DataFrame:
+    """One row per template: `template`, every SPEC metric (plus `failed`, a count),
+    `flags` (list of names), `noisy` and `noise_score`, sorted by noise_score descending."""
+    return _ranked(run_query(con, "template_metrics", filters, config), config)
+
+
 def overall_metrics(con: Connection, filters: Filters, config: Config) -> dict[str, Any]:
     """The SPEC metrics over every notification in the window together (one record)."""
-    row = run_query(con, "overall_metrics", filters, config).iloc[0].to_dict()
-    return {str(k): jsonable(v) for k, v in row.items()}
+    return _record(run_query(con, "overall_metrics", filters, config).iloc[0])
+
+
+@dataclass(frozen=True)
+class MetricsWithTotal:
+    templates: pd.DataFrame  # compute_metrics
+    overall: dict[str, Any]  # overall_metrics
+
+
+def metrics_with_total(
+    con: Connection, filters: Filters, config: Config, *, total_distinct: bool = True
+) -> MetricsWithTotal:
+    """compute_metrics and overall_metrics together, from one pass over the window
+    (queries/metrics_with_total.sql): what a page showing both should call.
+
+    Without total_distinct the overall record's `recipients`, `delivery_p50_s` and
+    `delivery_p95_s` are None (queries/checklist_metrics.sql): they cost most of the total
+    and the checklist reads none of them.
+    """
+    name = "metrics_with_total" if total_distinct else "checklist_metrics"
+    df = run_query(con, name, filters, config)
+    total = df["is_total"].astype(bool)
+    templates = df.loc[~total].drop(columns="is_total").reset_index(drop=True)
+    if not total_distinct:
+        # The total's NULL made the column float; every template has its count.
+        templates["recipients"] = templates["recipients"].astype("int64")
+    overall = df.loc[total].drop(columns=["is_total", "template"]).iloc[0]
+    return MetricsWithTotal(_ranked(templates, config), _record(overall))
 
 
 def jsonable(value: Any) -> Any:

@@ -294,6 +294,11 @@ def _ordered_list(node: exp.ArrayAgg, where: exp.Expr | None = None) -> exp.Expr
 
 def _rewrite(node: exp.Expr) -> exp.Expr:
     """One node, DuckDB meaning -> a Spark expression with the same result."""
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        # `AS [NOT] MATERIALIZED` only guides DuckDB's planner; Spark has no such syntax.
+        cte = node.copy()
+        cte.set("materialized", None)
+        return cte
     if isinstance(node, exp.Anonymous) and node.name.lower() == "hash":
         # Only ever used as a grouping/partition key or for equality: a 64-bit hash keeps
         # collisions as rare as DuckDB's (Spark's hash() is 32-bit).

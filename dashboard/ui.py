@@ -153,25 +153,22 @@ def _key() -> tuple[str, str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _metrics(
-    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters
-) -> pd.DataFrame:
-    return metrics.compute_metrics(_con, filters, config())
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _overall(
-    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters
-) -> dict[str, Any]:
-    return metrics.overall_metrics(_con, filters, config())
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters, distinct: bool
+) -> metrics.MetricsWithTotal:
+    # The ranking and the overall numbers from one pass: the pages show them together.
+    return metrics.metrics_with_total(_con, filters, config(), total_distinct=distinct)
 
 
 def template_metrics(filters: Filters) -> pd.DataFrame:
     """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
-    return _metrics(connection(), _key(), filters)
+    return _metrics(connection(), _key(), filters, False).templates
 
 
-def overall_metrics(filters: Filters) -> dict[str, Any]:
-    return _overall(connection(), _key(), filters)
+def overall_metrics(filters: Filters, *, distinct: bool = True) -> dict[str, Any]:
+    """metrics.overall_metrics for the filters. With distinct=False, for a page that shows
+    neither, the overall recipients and delivery percentiles are None (the costliest part
+    of the total), and the numbers come from the same pass as template_metrics."""
+    return _metrics(connection(), _key(), filters, distinct).overall
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -237,7 +234,6 @@ def filter_options() -> series.FilterOptions:
 def clear_caches() -> None:
     """Drop cached frames (after a load the data version changes anyway; this frees memory)."""
     _metrics.clear()
-    _overall.clear()
     _series.clear()
     _filter_options.clear()
     _checklist.clear()

@@ -8,13 +8,25 @@
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- DuckDB only (rowid): listed in dashboard/spark_sql.py DUCKDB_ONLY.
 -- columns: created_at, notification_id, recipient, severity, scope, title, body, metadata, ctas, read, archived, starred, duplicate
-WITH f AS (
-    -- Only the columns shown: the top-N then reads a few columns of the template's rows.
+WITH latest AS (
+    -- The template's $limit latest created_at values (repeats kept): every example was
+    -- created at or after the smallest of them, so only those few rows read their ids and
+    -- text below (reading the id of every notification of the template cost most).
+    SELECT created_at
+    FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
+                       $dedup_window_minutes, $stale_days, $default_expiry_days)
+    WHERE template = $template AND created
+    ORDER BY created_at DESC
+    LIMIT $limit
+),
+f AS (
+    -- Only the columns shown.
     SELECT notification_id, created_at, recipient, severity, scope, is_read, is_archived,
            is_starred, is_duplicate
     FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
                        $dedup_window_minutes, $stale_days, $default_expiry_days)
     WHERE template = $template AND created
+      AND created_at >= (SELECT min(created_at) FROM latest)
     ORDER BY created_at DESC, notification_id
     LIMIT $limit
 ),

@@ -7,24 +7,30 @@
 --   (empty = all; severity 'unset' = none given), $template_search ('' = all),
 --   $dedup_window_minutes, $stale_days, $default_expiry_days.
 -- columns: recipient, sent, duplicates, read, archived_unread, max_per_day, last_sent
--- user_day_count as tn_notification_facts counts it (per template, recipient key and UTC
--- day over the window), computed here for this one template only.
-WITH f AS (
-    SELECT recipient, created_at, is_duplicate, is_read, is_archived_unread,
-           count(*) OVER (PARTITION BY tr_key, date_trunc('day', created_at)) AS user_day_count
+-- max_per_day as tn_notification_facts counts user_day_count (per template, recipient and
+-- UTC day over the window), for this one template only: counted per (recipient, day) and
+-- then per recipient, two groupings instead of a window over the template's notifications.
+WITH per_day AS (
+    SELECT recipient,
+           count(*) AS n,
+           count(*) FILTER (is_duplicate) AS duplicates,
+           count(*) FILTER (is_read) AS read,
+           count(*) FILTER (is_archived_unread) AS archived_unread,
+           max(created_at) AS last_sent
     FROM tn_facts_core($since, $until, $as_of, $severities, $scopes, $template_search,
                        $dedup_window_minutes, $stale_days, $default_expiry_days)
     WHERE template = $template AND created
+    GROUP BY recipient, date_trunc('day', created_at)
 )
 SELECT
     recipient,
-    count(*) AS sent,
-    count(*) FILTER (is_duplicate) AS duplicates,
-    count(*) FILTER (is_read) AS read,
-    count(*) FILTER (is_archived_unread) AS archived_unread,
-    max(user_day_count) AS max_per_day,
-    max(created_at) AS last_sent
-FROM f
+    CAST(sum(n) AS BIGINT) AS sent,
+    CAST(sum(duplicates) AS BIGINT) AS duplicates,
+    CAST(sum(read) AS BIGINT) AS read,
+    CAST(sum(archived_unread) AS BIGINT) AS archived_unread,
+    max(n) AS max_per_day,
+    max(last_sent) AS last_sent
+FROM per_day
 GROUP BY recipient
 ORDER BY sent DESC, recipient
 LIMIT $limit;

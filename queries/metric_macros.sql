@@ -79,6 +79,16 @@ SELECT
         WHEN expires_hours IS NOT NULL
             THEN created_at + to_microseconds(CAST(round(expires_hours * 3600e6) AS BIGINT))
     END                                             AS expires_at,
+    -- The same instant in epoch microseconds: the per-row comparisons of tn_facts_core
+    -- are then integer ones (timestamp + interval arithmetic cost most of their time).
+    CASE
+        WHEN expires_at_given IS NOT NULL THEN
+            CASE WHEN abs(epoch_us(expires_at_given) - epoch_us(created_at)
+                          - CAST(p_default_expiry_days AS BIGINT) * 86400000000) <= 60000000
+                 THEN NULL ELSE epoch_us(expires_at_given) END
+        WHEN expires_hours IS NOT NULL
+            THEN epoch_us(created_at) + CAST(round(expires_hours * 3600e6) AS BIGINT)
+    END                                             AS expires_us,
     used_expires_in_hours, cta_url_alias, action_url_with_ctas,
     read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at,
     dup_key, prev_created_at, tr_key, prev_tr_created_at, user_day_count AS user_day_count_all
@@ -97,12 +107,14 @@ WITH k AS (
     -- timestamp comparisons per row, not interval arithmetic (same results: a day is
     -- 86400 s and a minute 60 s for naive UTC timestamps).
     SELECT tn_as_of(p_as_of) AS k_as_of,
+           epoch_us(tn_as_of(p_as_of)) AS k_as_of_us,
            epoch_us(tn_as_of(p_as_of)) - CAST(p_stale_days AS BIGINT) * 86400000000
                AS k_stale_before_us,
            CAST(p_dedup_window_minutes AS BIGINT) * 60000000 AS k_dedup_us
 )
 SELECT
-    * EXCLUDE (dup_key, prev_created_at, k_as_of, k_stale_before_us, k_dedup_us),
+    * EXCLUDE (dup_key, prev_created_at, expires_us, k_as_of, k_as_of_us, k_stale_before_us,
+               k_dedup_us),
     k_as_of AS as_of,
     created AND coalesce(epoch_us(created_at) - epoch_us(prev_created_at) <= k_dedup_us, false)
         AS is_duplicate,
@@ -113,11 +125,11 @@ SELECT
     created AND starred_at IS NOT NULL AS is_starred,
     created AND cta_count > 0 AS has_cta,
     created AND cta_count > 0 AND clicked_at IS NOT NULL AS is_cta_clicked,
-    created AND expires_at IS NOT NULL AS has_expiry,
-    coalesce(created AND expires_at <= k_as_of, false) AS is_expired,
-    coalesce(created AND expires_at <= k_as_of, false)
-        AND NOT coalesce(read_at < expires_at, false) AS is_expired_unread,
-    created AND expires_at IS NULL AND read_at IS NULL AND archived_at IS NULL
+    created AND expires_us IS NOT NULL AS has_expiry,
+    coalesce(created AND expires_us <= k_as_of_us, false) AS is_expired,
+    coalesce(created AND expires_us <= k_as_of_us, false)
+        AND NOT coalesce(epoch_us(read_at) < expires_us, false) AS is_expired_unread,
+    created AND expires_us IS NULL AND read_at IS NULL AND archived_at IS NULL
         AND epoch_us(created_at) <= k_stale_before_us AS is_stale_unread,
     created AND metadata_invalid AS is_metadata_invalid,
     created AND delivered_at IS NOT NULL AS is_delivered,
@@ -161,19 +173,26 @@ SELECT
 FROM w
 LEFT JOIN keysets k USING (template);
 
--- The metrics of SPEC.md over tn_notification_facts: one row per template, or with
--- p_total exactly one row over all of them (counts 0 when the window is empty). Rates are
--- fractions, NULL when their denominator is 0; delivery metrics are NULL when the data
--- holds no `delivered` event. max_per_user_day comes from its own grouping by (recipient,
--- template, day) rather than a window over every notification (the costliest step at
--- scale); with p_total it is the largest over templates (a flood is one template to one
--- recipient).
+-- The metrics of SPEC.md over tn_facts_core: with p_templates one row per template
+-- (is_total false), with p_total one row over all of them (is_total true, template NULL;
+-- counts 0 when the window is empty); both together cost one pass over the window. Rates
+-- are fractions, NULL when their denominator is 0; delivery metrics are NULL when the data
+-- holds no `delivered` event. One grouping by (template, key set, severity, scope) gives
+-- every count (a handful of rows, from which the per-template and total counts, the drift
+-- counts and the severity and scope lists all come); only what does not add up reads the
+-- window again: the delivery percentiles, distinct recipients (per template only when the
+-- precomputed sequences do not answer; in the total only over each recipient's first
+-- notification of a (template, recipient) sequence when they do, which every recipient of
+-- the window has), and max_per_user_day when the precomputed day counts do not answer.
+-- With p_total max_per_user_day is the largest over templates (a flood is one template to
+-- one recipient). Without p_total_distinct the total row leaves out what costs most and
+-- does not add up from the templates: recipients and the delivery percentiles are NULL
+-- (for callers that read neither, such as the checklist).
 CREATE OR REPLACE TEMP MACRO tn_metrics(
-    p_total, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_templates, p_total, p_total_distinct, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
-WITH f AS (
-    SELECT *, CASE WHEN p_total THEN NULL ELSE template END AS grp,
-           NOT p_total AS per_template,
+WITH f AS NOT MATERIALIZED (
+    SELECT *,
            -- Without severity or scope filters a window keeps or drops each (template,
            -- recipient) sequence whole in time order, and a day-aligned one each UTC day:
            -- then the precomputed partition columns answer exactly.
@@ -182,72 +201,23 @@ WITH f AS (
            len(CAST(p_severities AS VARCHAR[])) = 0 AND len(CAST(p_scopes AS VARCHAR[])) = 0
                AND coalesce(CAST(p_since AS TIMESTAMP) = date_trunc('day', CAST(p_since AS TIMESTAMP)), true)
                AND coalesce(CAST(p_until AS TIMESTAMP) = date_trunc('day', CAST(p_until AS TIMESTAMP)), true)
-               AS whole_days
+               AS whole_days,
+           -- the first of its (template, recipient) sequence in the window
+           coalesce(prev_tr_created_at
+                    < coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP), true)
+               AS first_in_sequence
     FROM tn_facts_core(p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
                        p_dedup_window_minutes, p_stale_days, p_default_expiry_days)
 ),
-kinds AS (
-    -- Created notifications per (template, key set, severity, scope): a handful of rows,
-    -- from which both the drift counts and the distinct severity and scope lists come
-    -- (one grouping of the window instead of three).
-    SELECT grp, template, keyset, severity, scope, count(*) AS n
-    FROM f
-    WHERE created
-    GROUP BY ALL
-),
-drift AS (
-    -- Drifting = created with an object key set other than the template's most common
-    -- one: per template, all of them minus the most common set's count (whichever set wins
-    -- a tie, the count is the same), so no notification needs joining back.
-    SELECT grp, sum(with_keys - most_common) AS n_metadata_drift
-    FROM (
-        SELECT grp, template, sum(n) AS with_keys, max(n) AS most_common
-        FROM (
-            SELECT grp, template, keyset, sum(n) AS n
-            FROM kinds
-            WHERE keyset IS NOT NULL
-            GROUP BY grp, template, keyset
-        ) AS k
-        GROUP BY grp, template
-    ) AS t
-    GROUP BY grp
-),
-lists AS (
-    SELECT grp, list_sort(list(DISTINCT severity)) AS severities,
-           list_sort(list(DISTINCT scope)) AS scopes
-    FROM kinds
-    GROUP BY grp
-),
-per_day AS (
-    -- Integer keys: hash(template, recipient) as the window partition always used.
-    SELECT grp, max(n) AS max_per_user_day
-    FROM (
-        SELECT any_value(grp) AS grp, count(*) AS n
-        FROM f
-        WHERE created AND NOT whole_days
-        GROUP BY tr_key, date_trunc('day', created_at)
-    ) AS d
-    GROUP BY grp
-),
-distinct_recipients AS (
-    -- Only when the sequences do not answer: rows are filtered before the distinct count.
-    SELECT grp, count(DISTINCT recipient) AS recipients
-    FROM f
-    WHERE created AND NOT (whole_sequences AND per_template)
-    GROUP BY grp
-),
-grouped AS (
+fine AS (
     -- count_if rather than count(*) FILTER: one pass instead of a selection per count
     -- (count_if is a HUGEINT: cast back to count's BIGINT).
     SELECT
-        grp,
+        template, keyset, severity, scope,
         CAST(count_if(created) AS BIGINT)      AS sent,
         CAST(count_if(failed) AS BIGINT)       AS failed,
-        -- per template: the first of each recipient's sequence in the window
-        CAST(count_if(created AND whole_sequences AND per_template
-                      AND coalesce(prev_tr_created_at
-                                   < coalesce(CAST(p_since AS TIMESTAMP), '-infinity'::TIMESTAMP), true))
-             AS BIGINT)                        AS first_of_recipient,
+        CAST(count_if(created AND whole_sequences AND first_in_sequence) AS BIGINT)
+                                               AS first_of_recipient,
         max(user_day_count_all) FILTER (created AND whole_days) AS max_user_day_all,
         CAST(count_if(is_duplicate) AS BIGINT) AS duplicates,
         CAST(count_if(is_read) AS BIGINT)      AS n_read,
@@ -263,59 +233,197 @@ grouped AS (
         CAST(count_if(attempts > 1) AS BIGINT) AS n_retried,
         max(attempts)                          AS max_attempts,
         CAST(count_if(is_metadata_invalid) AS BIGINT) AS n_metadata_invalid,
-        CAST(count_if(is_delivered) AS BIGINT) AS n_delivered,
-        -- both quantiles from one sort of the values
-        quantile_cont(delivery_s, [0.5, 0.95]) FILTER (is_delivered) AS delivery_q
+        CAST(count_if(is_delivered) AS BIGINT) AS n_delivered
     FROM f
-    GROUP BY grp
+    GROUP BY template, keyset, severity, scope
+),
+kinds AS (
+    -- Created notifications per (template, key set, severity, scope).
+    SELECT template, keyset, severity, scope, sent AS n
+    FROM fine
+    WHERE sent > 0
+),
+drift AS (
+    -- Drifting = created with an object key set other than the template's most common
+    -- one: all of them minus the most common set's count (whichever set wins a tie, the
+    -- count is the same), so no notification needs joining back.
+    SELECT template, sum(with_keys - most_common) AS n_metadata_drift
+    FROM (
+        SELECT template, sum(n) AS with_keys, max(n) AS most_common
+        FROM (
+            SELECT template, keyset, sum(n) AS n
+            FROM kinds
+            WHERE keyset IS NOT NULL
+            GROUP BY template, keyset
+        ) AS k
+        GROUP BY template
+    ) AS t
+    GROUP BY template
+),
+lists AS (
+    SELECT template AS grp, list_sort(list(DISTINCT severity)) AS severities,
+           list_sort(list(DISTINCT scope)) AS scopes
+    FROM kinds
+    WHERE p_templates
+    GROUP BY template
+    UNION ALL
+    SELECT NULL AS grp, list_sort(list(DISTINCT severity)) AS severities,
+           list_sort(list(DISTINCT scope)) AS scopes
+    FROM kinds
+    WHERE p_total
+),
+per_day AS (
+    -- Integer keys: hash(template, recipient) as the window partition always used. A
+    -- (template, recipient, day) with two or more notifications in the window has two or
+    -- more in all (user_day_count_all), so only those rows are grouped (about one in eight
+    -- at scale); a template with any notification in the window has at least 1 (below).
+    SELECT template, max(n) AS max_per_user_day
+    FROM (
+        SELECT any_value(template) AS template, count(*) AS n
+        FROM f
+        WHERE created AND NOT whole_days AND user_day_count_all > 1
+        GROUP BY tr_key, date_trunc('day', created_at)
+    ) AS d
+    GROUP BY template
+),
+pairs AS (
+    -- Only when the sequences do not answer: each (template, recipient) of the window once.
+    SELECT template, recipient
+    FROM f
+    WHERE created AND NOT whole_sequences
+    GROUP BY template, recipient
+),
+distinct_recipients AS (
+    SELECT template AS grp, count(*) AS recipients
+    FROM pairs
+    WHERE p_templates
+    GROUP BY template
+    UNION ALL
+    SELECT NULL AS grp, count(DISTINCT recipient) AS recipients
+    FROM (
+        SELECT recipient FROM pairs
+        UNION ALL
+        SELECT recipient FROM f WHERE created AND whole_sequences AND first_in_sequence
+    ) AS r
+    WHERE p_total AND p_total_distinct
+),
+delivered AS (
+    SELECT template, delivery_s FROM f WHERE is_delivered
+),
+quantiles AS (
+    -- both quantiles from one sort of the values
+    SELECT template AS grp, quantile_cont(delivery_s, [0.5, 0.95]) AS delivery_q
+    FROM delivered
+    WHERE p_templates
+    GROUP BY template
+    UNION ALL
+    SELECT NULL AS grp, quantile_cont(delivery_s, [0.5, 0.95]) AS delivery_q
+    FROM delivered
+    WHERE p_total AND p_total_distinct
+),
+per_template AS (
+    SELECT
+        g.*,
+        coalesce(d.max_per_user_day, CASE WHEN g.sent > 0 THEN 1 END, 0) AS per_day_max,
+        coalesce(dr.n_metadata_drift, 0) AS n_metadata_drift
+    FROM (
+        SELECT
+            template,
+            CAST(sum(sent) AS BIGINT)              AS sent,
+            CAST(sum(failed) AS BIGINT)            AS failed,
+            CAST(sum(first_of_recipient) AS BIGINT) AS first_of_recipient,
+            max(max_user_day_all)                  AS max_user_day_all,
+            CAST(sum(duplicates) AS BIGINT)        AS duplicates,
+            CAST(sum(n_read) AS BIGINT)            AS n_read,
+            CAST(sum(n_archived) AS BIGINT)        AS n_archived,
+            CAST(sum(n_archived_unread) AS BIGINT) AS n_archived_unread,
+            CAST(sum(n_starred) AS BIGINT)         AS n_starred,
+            CAST(sum(n_with_cta) AS BIGINT)        AS n_with_cta,
+            CAST(sum(n_cta_clicked) AS BIGINT)     AS n_cta_clicked,
+            CAST(sum(n_with_expiry) AS BIGINT)     AS n_with_expiry,
+            CAST(sum(n_expired) AS BIGINT)         AS n_expired,
+            CAST(sum(n_expired_unread) AS BIGINT)  AS n_expired_unread,
+            CAST(sum(n_stale_unread) AS BIGINT)    AS n_stale_unread,
+            CAST(sum(n_retried) AS BIGINT)         AS n_retried,
+            max(max_attempts)                      AS max_attempts,
+            CAST(sum(n_metadata_invalid) AS BIGINT) AS n_metadata_invalid,
+            CAST(sum(n_delivered) AS BIGINT)       AS n_delivered
+        FROM fine
+        GROUP BY template
+    ) AS g
+    LEFT JOIN per_day AS d USING (template)
+    LEFT JOIN drift AS dr USING (template)
 ),
 counts AS (
-    -- With p_total, the one-row side keeps a row even when nothing is in the window.
-    SELECT g.grp AS template, p_total AS is_total,
-           coalesce(g.sent, 0) AS sent, coalesce(g.failed, 0) AS failed,
-           coalesce(r.recipients, g.first_of_recipient, 0) AS recipients,
-           coalesce(g.duplicates, 0) AS duplicates,
-           g.* EXCLUDE (grp, sent, failed, first_of_recipient, duplicates, max_user_day_all,
-                        delivery_q),
-           g.delivery_q[1] AS delivery_p50_s, g.delivery_q[2] AS delivery_p95_s,
-           l.severities, l.scopes,
-           coalesce(g.max_user_day_all, d.max_per_user_day) AS max_per_user_day,
-           coalesce(dr.n_metadata_drift, 0) AS n_metadata_drift
-    FROM (SELECT 1 AS one WHERE p_total) AS total_row
-    FULL JOIN grouped AS g ON true
-    LEFT JOIN per_day AS d ON d.grp IS NOT DISTINCT FROM g.grp
-    LEFT JOIN drift AS dr ON dr.grp IS NOT DISTINCT FROM g.grp
-    LEFT JOIN lists AS l ON l.grp IS NOT DISTINCT FROM g.grp
-    LEFT JOIN distinct_recipients AS r ON r.grp IS NOT DISTINCT FROM g.grp
+    SELECT false AS is_total, template, template AS grp,
+           sent, failed, first_of_recipient,
+           coalesce(max_user_day_all, per_day_max) AS max_per_user_day,
+           duplicates, n_read, n_archived, n_archived_unread, n_starred, n_with_cta,
+           n_cta_clicked, n_with_expiry, n_expired, n_expired_unread, n_stale_unread,
+           n_retried, max_attempts, n_metadata_invalid, n_delivered, n_metadata_drift
+    FROM per_template
+    WHERE p_templates
+    UNION ALL
+    -- One row even when nothing is in the window (an aggregate without GROUP BY).
+    SELECT * FROM (
+        SELECT true AS is_total, CAST(NULL AS VARCHAR) AS template, CAST(NULL AS VARCHAR) AS grp,
+               CAST(coalesce(sum(sent), 0) AS BIGINT) AS sent,
+               CAST(coalesce(sum(failed), 0) AS BIGINT) AS failed,
+               CAST(0 AS BIGINT) AS first_of_recipient,
+               max(coalesce(max_user_day_all, per_day_max)) AS max_per_user_day,
+               CAST(coalesce(sum(duplicates), 0) AS BIGINT) AS duplicates,
+               CAST(sum(n_read) AS BIGINT) AS n_read,
+               CAST(sum(n_archived) AS BIGINT) AS n_archived,
+               CAST(sum(n_archived_unread) AS BIGINT) AS n_archived_unread,
+               CAST(sum(n_starred) AS BIGINT) AS n_starred,
+               CAST(sum(n_with_cta) AS BIGINT) AS n_with_cta,
+               CAST(sum(n_cta_clicked) AS BIGINT) AS n_cta_clicked,
+               CAST(sum(n_with_expiry) AS BIGINT) AS n_with_expiry,
+               CAST(sum(n_expired) AS BIGINT) AS n_expired,
+               CAST(sum(n_expired_unread) AS BIGINT) AS n_expired_unread,
+               CAST(sum(n_stale_unread) AS BIGINT) AS n_stale_unread,
+               CAST(sum(n_retried) AS BIGINT) AS n_retried,
+               max(max_attempts) AS max_attempts,
+               CAST(sum(n_metadata_invalid) AS BIGINT) AS n_metadata_invalid,
+               CAST(sum(n_delivered) AS BIGINT) AS n_delivered,
+               CAST(coalesce(sum(n_metadata_drift), 0) AS BIGINT) AS n_metadata_drift
+        FROM per_template
+    ) AS total
+    WHERE p_total
 ),
 has_delivered AS (
     SELECT EXISTS (SELECT 1 FROM events WHERE event_type = 'delivered') AS any_delivered
 )
 SELECT
-    is_total,
-    template,
-    sent,
-    failed,
-    recipients,
-    coalesce(max_per_user_day, 0)                     AS max_per_user_day,
-    duplicates,
-    duplicates / nullif(sent, 0)                      AS duplicate_rate,
-    n_read / nullif(sent, 0)                          AS read_rate,
-    n_archived / nullif(sent, 0)                      AS archive_rate,
-    n_archived_unread / nullif(sent, 0)               AS archived_unread_rate,
-    n_starred / nullif(sent, 0)                       AS star_rate,
-    n_cta_clicked / nullif(n_with_cta, 0)             AS cta_click_rate,
-    n_with_expiry / nullif(sent, 0)                   AS expiry_coverage,
-    n_expired_unread / nullif(n_expired, 0)           AS expired_unread_rate,
-    n_stale_unread / nullif(sent, 0)                  AS stale_unread_rate,
-    failed / nullif(sent + failed, 0)                 AS failure_rate,
-    n_retried / nullif(sent + failed, 0)              AS retry_rate,
-    coalesce(max_attempts, 0)                         AS max_attempts,
-    coalesce(severities, [])                          AS severities,
-    coalesce(scopes, [])                              AS scopes,
-    n_metadata_invalid / nullif(sent, 0)              AS metadata_invalid_rate,
-    n_metadata_drift / nullif(sent, 0)                AS metadata_drift_rate,
-    CASE WHEN any_delivered THEN n_delivered / nullif(sent, 0) END AS delivery_rate,
-    CASE WHEN any_delivered THEN delivery_p50_s END   AS delivery_p50_s,
-    CASE WHEN any_delivered THEN delivery_p95_s END   AS delivery_p95_s
-FROM counts, has_delivered;
+    c.is_total,
+    c.template,
+    c.sent,
+    c.failed,
+    CASE WHEN NOT c.is_total OR p_total_distinct
+         THEN coalesce(r.recipients, c.first_of_recipient, 0) END AS recipients,
+    coalesce(c.max_per_user_day, 0)                   AS max_per_user_day,
+    c.duplicates,
+    c.duplicates / nullif(c.sent, 0)                  AS duplicate_rate,
+    c.n_read / nullif(c.sent, 0)                      AS read_rate,
+    c.n_archived / nullif(c.sent, 0)                  AS archive_rate,
+    c.n_archived_unread / nullif(c.sent, 0)           AS archived_unread_rate,
+    c.n_starred / nullif(c.sent, 0)                   AS star_rate,
+    c.n_cta_clicked / nullif(c.n_with_cta, 0)         AS cta_click_rate,
+    c.n_with_expiry / nullif(c.sent, 0)               AS expiry_coverage,
+    c.n_expired_unread / nullif(c.n_expired, 0)       AS expired_unread_rate,
+    c.n_stale_unread / nullif(c.sent, 0)              AS stale_unread_rate,
+    c.failed / nullif(c.sent + c.failed, 0)           AS failure_rate,
+    c.n_retried / nullif(c.sent + c.failed, 0)        AS retry_rate,
+    coalesce(c.max_attempts, 0)                       AS max_attempts,
+    coalesce(l.severities, [])                        AS severities,
+    coalesce(l.scopes, [])                            AS scopes,
+    c.n_metadata_invalid / nullif(c.sent, 0)          AS metadata_invalid_rate,
+    c.n_metadata_drift / nullif(c.sent, 0)            AS metadata_drift_rate,
+    CASE WHEN any_delivered THEN c.n_delivered / nullif(c.sent, 0) END AS delivery_rate,
+    CASE WHEN any_delivered THEN q.delivery_q[1] END  AS delivery_p50_s,
+    CASE WHEN any_delivered THEN q.delivery_q[2] END  AS delivery_p95_s
+FROM counts AS c
+CROSS JOIN has_delivered
+LEFT JOIN lists AS l ON l.grp IS NOT DISTINCT FROM c.grp
+LEFT JOIN distinct_recipients AS r ON r.grp IS NOT DISTINCT FROM c.grp
+LEFT JOIN quantiles AS q ON q.grp IS NOT DISTINCT FROM c.grp;

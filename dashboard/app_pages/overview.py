@@ -18,7 +18,7 @@ st.title("Noisy templates")
 st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, worst first")
 
 ranking = ui.template_metrics(filters)
-overall = ui.overall_metrics(filters)
+overall = ui.overall_metrics(filters, distinct=False)  # shows neither recipients nor percentiles
 
 cols = st.columns(5)
 cols[0].metric("Templates", f"{len(ranking):,}")
