@@ -331,12 +331,6 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return _ordered_list(node.this, node.expression)
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
         return _ordered_list(node)
-    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
-        # A DuckDB planning hint (NOT MATERIALIZED: scan again rather than store); Spark
-        # has no such syntax and plans a CTE its own way. Same rows either way.
-        cte = node.copy()
-        cte.set("materialized", None)
-        return cte
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         # DuckDB quantile_cont(x, q): exact, linear interpolation at (n - 1) * q; Spark's
         # percentile(x, q) is the same (sqlglot emits a PERCENTILE_CONT(x, q) Spark lacks).
