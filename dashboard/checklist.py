@@ -445,7 +445,7 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     """Run every query the items read."""
     # One pass for the templates and the overall numbers; the items read neither the
     # overall recipients nor the delivery percentiles, the costliest part of the total.
-    both = metrics_with_total(con, filters, config, total_distinct=False)
+    both = metrics_with_total(con, filters, config, total_distinct=False, quantiles=False)
     return ChecklistData(
         templates=both.templates,
         overall=both.overall,

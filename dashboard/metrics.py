@@ -242,16 +242,25 @@ class MetricsWithTotal:
 
 
 def metrics_with_total(
-    con: Connection, filters: Filters, config: Config, *, total_distinct: bool = True
+    con: Connection,
+    filters: Filters,
+    config: Config,
+    *,
+    total_distinct: bool = True,
+    quantiles: bool = True,
 ) -> MetricsWithTotal:
     """compute_metrics and overall_metrics together, from one pass over the window
     (queries/metrics_with_total.sql): what a page showing both should call.
 
     Without total_distinct the overall record's `recipients`, `delivery_p50_s` and
     `delivery_p95_s` are None (queries/checklist_metrics.sql): they cost most of the total
-    and the checklist reads none of them.
+    and the checklist reads none of them. Without quantiles (only with total_distinct
+    off) no row has delivery percentiles (queries/checklist_items_metrics.sql).
     """
-    name = "metrics_with_total" if total_distinct else "checklist_metrics"
+    if quantiles or total_distinct:
+        name = "metrics_with_total" if total_distinct else "checklist_metrics"
+    else:
+        name = "checklist_items_metrics"
     df = run_query(con, name, filters, config)
     total = df["is_total"].astype(bool)
     templates = df.loc[~total].drop(columns="is_total").reset_index(drop=True)

@@ -187,9 +187,10 @@ LEFT JOIN keysets k USING (template);
 -- With p_total max_per_user_day is the largest over templates (a flood is one template to
 -- one recipient). Without p_total_distinct the total row leaves out what costs most and
 -- does not add up from the templates: recipients and the delivery percentiles are NULL
--- (for callers that read neither, such as the checklist).
+-- (for callers that read neither, such as the checklist). Without p_quantiles no delivery
+-- percentile is computed (NULL in every row): a sort of every delivery of the window.
 CREATE OR REPLACE TEMP MACRO tn_metrics(
-    p_templates, p_total, p_total_distinct, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
+    p_templates, p_total, p_total_distinct, p_quantiles, p_since, p_until, p_as_of, p_severities, p_scopes, p_template_search,
     p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
 WITH f AS NOT MATERIALIZED (
     SELECT *,
@@ -314,12 +315,12 @@ quantiles AS (
     -- both quantiles from one sort of the values
     SELECT template AS grp, quantile_cont(delivery_s, [0.5, 0.95]) AS delivery_q
     FROM delivered
-    WHERE p_templates
+    WHERE p_templates AND p_quantiles
     GROUP BY template
     UNION ALL
     SELECT NULL AS grp, quantile_cont(delivery_s, [0.5, 0.95]) AS delivery_q
     FROM delivered
-    WHERE p_total AND p_total_distinct
+    WHERE p_total AND p_total_distinct AND p_quantiles
 ),
 per_template AS (
     SELECT

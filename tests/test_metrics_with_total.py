@@ -107,3 +107,16 @@ def test_empty_window(tmp_path: Path) -> None:
     both = metrics_with_total(con, Filters(template_search="nothing"), config())
     assert both.templates.empty
     assert (both.overall["sent"], both.overall["recipients"]) == (0, 0)
+
+
+def test_checklist_items_variant_leaves_out_every_delivery_percentile(tmp_path: Path) -> None:
+    con = load(tmp_path, log())
+    light = metrics_with_total(con, NO_FILTERS, config(), total_distinct=False)
+    items = metrics_with_total(con, NO_FILTERS, config(), total_distinct=False, quantiles=False)
+    quantiles = ["delivery_p50_s", "delivery_p95_s"]
+    assert light.templates[quantiles].notna().any().any()  # the log has deliveries
+    assert items.templates[quantiles].isna().all().all()
+    pd.testing.assert_frame_equal(
+        items.templates.drop(columns=quantiles), light.templates.drop(columns=quantiles)
+    )
+    assert items.overall == light.overall
