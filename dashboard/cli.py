@@ -63,8 +63,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         con = db.connect(memory_limit=args.memory_limit)
         report = ingest(con, args.paths, progress, redact_key=key)
     else:
-        # Into a staging copy, swapped in when complete: readers never wait or see half a load.
-        with store.writer(args.db, memory_limit=args.memory_limit) as con:
+        # In place when no other process reads the file (nothing to copy), else into a
+        # staging copy swapped in when complete: readers never see half a load.
+        with store.writer(args.db, memory_limit=args.memory_limit, in_place=True) as con:
             report = ingest(con, args.paths, progress, redact_key=key)
     _print_ingest(report, args.format)
     return 0

@@ -1,13 +1,24 @@
-"""Publishing a database file so that readers never wait for, or see, a half-done write.
+"""Publishing a database file so that readers never see a half-done write.
 
 DuckDB lets one process hold a `.duckdb` file for writing and then no other process can
-open it. So nobody writes the published file in place: a writer takes the lock file,
-copies the published file to a staging file, writes there, checkpoints, and swaps it in
-with `os.replace` (atomic on POSIX). Readers open read-only snapshots (`db.connect(path,
-read_only=True)`) and reopen when the file's identity changes.
+open it. A writer takes the lock file (one writer at a time) and then writes in one of two
+ways:
 
-A writer killed at any point (even SIGKILL) leaves the published file as it was; its
-staging file is removed by the next writer, which holds the lock.
+- Copy-on-write, when a reader is registered (or the caller asks for it): the writer
+  copies the published file to a staging file, writes there, checkpoints, and swaps it in
+  with `os.replace` (atomic on POSIX). Readers keep answering from the file they hold and
+  reopen when its identity changes.
+- In place, when asked (`in_place=True`, as `ingest --db` does) and no reader is
+  registered: nothing is copied. DuckDB's write-ahead log makes the load all-or-nothing. A
+  reader that starts meanwhile waits for the writer to finish.
+
+Readers register with a shared `flock` on `FILE.readers` for as long as they live; an
+in-place writer holds it exclusively. (DuckDB's own file lock cannot tell: it is a POSIX
+record lock, which a process drops when it closes any other handle on the same file.)
+
+A writer killed at any point (even SIGKILL) leaves the published file as it was, or, in
+place after its commit, with the load complete (DuckDB replays the log). A dead staging
+file is removed by the next writer, which holds the lock.
 """
 
 from __future__ import annotations
@@ -20,10 +31,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
 from dashboard import db
+from dashboard.errors import InputError
 from dashboard.queries import execute
 
 STAGING_PREFIX = ".staging-"
@@ -54,37 +67,90 @@ def _fsync_dir(path: Path) -> None:
 
 @contextmanager
 def writer(
-    path: str | Path, *, memory_limit: str | None = None
+    path: str | Path, *, memory_limit: str | None = None, in_place: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a staging copy of `path`; published over `path` when the block ends
-    without an exception, discarded otherwise. One writer at a time (the others wait)."""
+    """A connection to write `path` through; the writes are published when the block ends
+    without an exception, discarded otherwise. One writer at a time (the others wait).
+
+    in_place: write the published file itself when no other process holds it (no copy);
+    otherwise, and by default, write a staging copy and swap it in.
+    """
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(_lock_path(path), "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for stale in _staging_files(path):  # left by a writer that was killed
             stale.unlink(missing_ok=True)
-        staging = path.with_name(f".{path.name}{STAGING_PREFIX}{os.getpid()}")
-        if path.exists():
-            shutil.copyfile(path, staging)
-        crash_point("after_copy")
-        con = db.connect(staging, memory_limit=memory_limit)
-        try:
-            yield con
-            crash_point("before_checkpoint")
-            execute(con, "checkpoint")
-            con.close()
-            with open(staging, "rb+") as f:
-                os.fsync(f.fileno())
-            crash_point("before_replace")
-            os.replace(staging, path)
-            crash_point("after_replace")
+        with open(_readers_path(path), "a+b") as readers:
+            con = _open_in_place(path, memory_limit, readers) if in_place else None
+            if con is not None:
+                try:
+                    yield con
+                    crash_point("before_checkpoint")
+                    execute(con, "checkpoint")
+                finally:
+                    con.close()  # rolls back a transaction left open by an exception
+                return
+        yield from _copy_on_write(path, memory_limit)
+
+
+def _open_in_place(
+    path: Path, memory_limit: str | None, readers: BinaryIO
+) -> duckdb.DuckDBPyConnection | None:
+    """A writing connection to the published file, holding `readers` exclusively; None when
+    a reader is registered, another process holds the file, or there is no file yet (a first
+    load publishes by rename, so no reader ever finds half a database)."""
+    if not path.is_file():
+        return None
+    try:
+        fcntl.flock(readers, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return None
+    try:
+        return db.connect(path, memory_limit=memory_limit)
+    except InputError:
+        fcntl.flock(readers, fcntl.LOCK_UN)
+        return None
+
+
+def _copy_on_write(path: Path, memory_limit: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    staging = path.with_name(f".{path.name}{STAGING_PREFIX}{os.getpid()}")
+    wal, staging_wal = _wal(path), _wal(staging)
+    if path.exists():
+        shutil.copyfile(path, staging)
+        if wal.exists():  # left by an in-place writer killed after its commit
+            shutil.copyfile(wal, staging_wal)
+    crash_point("after_copy")
+    con = db.connect(staging, memory_limit=memory_limit)
+    try:
+        yield con
+        crash_point("before_checkpoint")
+        execute(con, "checkpoint")
+        con.close()
+        with open(staging, "rb+") as f:
+            os.fsync(f.fileno())
+        crash_point("before_replace")
+        # The published file's log is folded into the staging file. Removed first: DuckDB
+        # refuses to open a file beside a log written for an older version of it.
+        if wal.exists():
+            wal.unlink()
             _fsync_dir(path.parent)
-        except BaseException:
-            con.close()
-            staging.unlink(missing_ok=True)
-            Path(str(staging) + ".wal").unlink(missing_ok=True)
-            raise
+        os.replace(staging, path)
+        crash_point("after_replace")
+        _fsync_dir(path.parent)
+    except BaseException:
+        con.close()
+        staging.unlink(missing_ok=True)
+        staging_wal.unlink(missing_ok=True)
+        raise
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _readers_path(path: Path) -> Path:
+    return path.with_name(path.name + ".readers")
 
 
 @dataclass(frozen=True)
@@ -106,13 +172,21 @@ def identity(path: str | Path) -> Identity | None:
 
 
 class Reader:
-    """Read-only snapshots of a published file, reopened after each publish."""
+    """Read-only snapshots of a published file, reopened after each publish.
+
+    Registered as a reader from creation until garbage collected, so writers copy rather
+    than write in place; created while a writer works in place, it waits for that writer.
+    """
 
     def __init__(self, path: str | Path, *, memory_limit: str | None = None) -> None:
         self.path = Path(path)
         self.memory_limit = memory_limit
         self._identity: Identity | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        readers = _readers_path(self.path.absolute())
+        readers.parent.mkdir(parents=True, exist_ok=True)
+        self._registration = open(readers, "a+b")  # noqa: SIM115 (held for the Reader's life)
+        fcntl.flock(self._registration, fcntl.LOCK_SH)
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The current snapshot; a new one if the file was replaced since the last call.

@@ -60,6 +60,11 @@ def test_pages_keep_answering_while_ingest_writes(tmp_path: Path) -> None:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            # The served dashboard holds the database (registered as a reader), so the
+            # load goes to a staging copy that is swapped in: the file's inode changes.
+            page.goto(server.url + PAGES[0].path)
+            _rendered(page, PAGES[0])
+            inode = dbfile.stat().st_ino
             writer = subprocess.Popen([*ingest, str(month)], stdout=subprocess.PIPE, text=True)
             deadline = time.monotonic() + 600
             while (writer.poll() is None or loads < len(PAGES)) and time.monotonic() < deadline:
@@ -74,6 +79,7 @@ def test_pages_keep_answering_while_ingest_writes(tmp_path: Path) -> None:
             out, _ = writer.communicate(timeout=600)
             assert writer.returncode == 0
             assert json.loads(out)["events_loaded"] == added
+            assert dbfile.stat().st_ino != inode
 
             # The new data shows once the load is published.
             page.goto(server.url + "/data")

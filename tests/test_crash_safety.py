@@ -1,5 +1,7 @@
-"""An ingest killed with SIGKILL at any point leaves the database as it was before that load;
-running the load again completes it with no event counted twice. Real processes, real kills.
+"""An ingest killed with SIGKILL at any point leaves the database as it was before that load
+(or, written in place and killed after its commit, with the load complete); running the load
+again completes it with no event counted twice. Real processes, real kills, both ways of
+writing: in place (nobody reads the file) and copy-on-write (a reader holds it).
 """
 
 from __future__ import annotations
@@ -15,16 +17,35 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
+from dashboard import db, store
 from dashboard.store import CRASH_ENV
 
-KILL_POINTS = [
-    "after_copy",  # staging copy made, nothing read yet
-    "after_read",  # every file read and normalised, before the transaction
-    "before_commit",  # events inserted in the transaction, not committed
-    "before_checkpoint",  # committed to the staging file's WAL
-    "before_replace",  # staging file complete, not yet swapped in
-]
+KILL_POINTS = {
+    "copy": [
+        "after_copy",  # staging copy made, nothing read yet
+        "after_read",  # every file read and normalised, before the transaction
+        "before_commit",  # events inserted in the transaction, not committed
+        "before_checkpoint",  # committed to the staging file's WAL
+        "before_replace",  # staging file complete, not yet swapped in
+    ],
+    "in place": [
+        "after_read",
+        "before_commit",
+        "before_checkpoint",  # committed to the published file's WAL: the load is complete
+    ],
+}
+CASES = [(mode, point) for mode, points in KILL_POINTS.items() for point in points]
+
+
+class Held:
+    """A reader holding the database, as a served dashboard does: writers then copy."""
+
+    def __init__(self, dbfile: Path, mode: str) -> None:
+        self.reader = store.Reader(dbfile) if mode == "copy" else None
+
+    def refresh(self) -> None:
+        if self.reader is not None:
+            self.reader.connection()
 
 
 def write_log(path: Path, notifications: range) -> int:
@@ -87,27 +108,61 @@ def base(tmp_path: Path) -> tuple[Path, Path, int, int]:
     return dbfile, second, n1, n2
 
 
-@pytest.mark.parametrize("point", KILL_POINTS)
+@pytest.mark.parametrize(("mode", "point"), CASES)
 def test_sigkill_at_each_point_leaves_the_database_as_before(
-    base: tuple[Path, Path, int, int], point: str
+    base: tuple[Path, Path, int, int], mode: str, point: str
 ) -> None:
     dbfile, second, n1, n2 = base
     before = snapshot(dbfile)
     assert before[0] == n1
+    held = Held(dbfile, mode)
+    held.refresh()
+    inode = dbfile.stat().st_ino
     crashed = subprocess.run(
         ingest_cmd(dbfile, second), capture_output=True, env={**os.environ, CRASH_ENV: point}
     )
     assert crashed.returncode == -signal.SIGKILL
-    assert snapshot(dbfile) == before, f"killed {point}: the database changed"
+    committed = (mode, point) == ("in place", "before_checkpoint")
+    after = snapshot(dbfile)
+    if committed:
+        assert after[0] == n1 + n2, "killed after the commit: the load is complete"
+    else:
+        assert after == before, f"killed {point}: the database changed"
 
+    held.refresh()
     again = subprocess.run(ingest_cmd(dbfile, second), capture_output=True, text=True, check=True)
     report = json.loads(again.stdout)
-    assert (report["events_loaded"], report["events_already_present"]) == (n2, 0)
+    expected = (0, n2) if committed else (n2, 0)
+    assert (report["events_loaded"], report["events_already_present"]) == expected
     assert snapshot(dbfile)[0] == n1 + n2
     assert not list(dbfile.parent.glob(".tn.duckdb.staging-*")), "stale staging file left behind"
+    assert not dbfile.with_name("tn.duckdb.wal").exists(), "log left beside the database"
+    assert (dbfile.stat().st_ino == inode) == (mode == "in place")
 
 
-def test_sigkill_at_random_moments(base: tuple[Path, Path, int, int]) -> None:
+def test_log_of_a_load_killed_in_place_is_kept_by_a_copying_writer(
+    base: tuple[Path, Path, int, int],
+) -> None:
+    dbfile, second, n1, n2 = base
+    third = dbfile.parent / "day3.jsonl"
+    n3 = write_log(third, range(6000, 7000))
+    killed = subprocess.run(
+        ingest_cmd(dbfile, second),
+        capture_output=True,
+        env={**os.environ, CRASH_ENV: "before_checkpoint"},
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert dbfile.with_name("tn.duckdb.wal").exists()  # the committed load is in the log
+
+    held = Held(dbfile, "copy")
+    held.refresh()  # a reader replays the log in memory
+    subprocess.run(ingest_cmd(dbfile, third), capture_output=True, check=True)
+    assert not dbfile.with_name("tn.duckdb.wal").exists()
+    assert snapshot(dbfile)[0] == n1 + n2 + n3
+
+
+@pytest.mark.parametrize("mode", ["in place", "copy"])
+def test_sigkill_at_random_moments(base: tuple[Path, Path, int, int], mode: str) -> None:
     dbfile, _, n1, _ = base
     second = dbfile.parent / "month.jsonl"
     n2 = write_log(second, range(10_000, 310_000))  # a load that takes a few seconds
@@ -115,7 +170,9 @@ def test_sigkill_at_random_moments(base: tuple[Path, Path, int, int]) -> None:
     rng = random.Random(5)
     outcomes = {"killed": 0, "finished": 0}
     # Growing delays: the early kills land while the load runs, a late one may find it done.
+    held = Held(dbfile, mode)
     for delay in sorted(rng.uniform(0.2, 5.0) for _ in range(8)):
+        held.refresh()
         proc = subprocess.Popen(
             ingest_cmd(dbfile, second), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
@@ -135,5 +192,6 @@ def test_sigkill_at_random_moments(base: tuple[Path, Path, int, int]) -> None:
     assert outcomes["killed"] >= 1, outcomes
     artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
-    (artifacts / "crash_random_kills.json").write_text(json.dumps(outcomes))
-    print(f"random SIGKILLs: {outcomes}")
+    slug = mode.replace(" ", "_")
+    (artifacts / f"crash_random_kills_{slug}.json").write_text(json.dumps(outcomes))
+    print(f"random SIGKILLs ({mode}): {outcomes}")
