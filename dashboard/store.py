@@ -72,8 +72,9 @@ def writer(
     """A connection to write `path` through; the writes are published when the block ends
     without an exception, discarded otherwise. One writer at a time (the others wait).
 
-    in_place: write the published file itself when no other process holds it (no copy);
-    otherwise, and by default, write a staging copy and swap it in.
+    in_place: write the published file itself when no reader is registered and no other
+    process has it open (nothing is copied); otherwise, and by default, write a staging copy
+    and swap it in.
     """
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +156,8 @@ def _readers_path(path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Identity:
-    """What changes when a writer publishes: the file is a new inode."""
+    """What changes when a writer publishes: a new inode (a copy swapped in), or the
+    modification time and size (written in place)."""
 
     inode: int
     mtime_ns: int
