@@ -356,21 +356,15 @@ per_template AS (
     LEFT JOIN drift AS dr USING (template)
 ),
 counts AS (
-    SELECT false AS is_total, template, template AS grp,
-           sent, failed, first_of_recipient,
-           coalesce(max_user_day_all, per_day_max) AS max_per_user_day,
-           duplicates, n_read, n_archived, n_archived_unread, n_starred, n_with_cta,
-           n_cta_clicked, n_with_expiry, n_expired, n_expired_unread, n_stale_unread,
-           n_retried, max_attempts, n_metadata_invalid, n_delivered, n_metadata_drift
-    FROM per_template
-    WHERE p_templates
-    UNION ALL
-    -- One row even when nothing is in the window (an aggregate without GROUP BY).
+    -- The template rows and the total row from one grouping. The empty grouping set gives
+    -- the total one row even when nothing is in the window; its first_of_recipient is 0
+    -- (recipients of the total are counted distinct, below).
     SELECT * FROM (
-        SELECT true AS is_total, CAST(NULL AS VARCHAR) AS template, CAST(NULL AS VARCHAR) AS grp,
+        SELECT grouping(template) = 1 AS is_total, template, template AS grp,
                CAST(coalesce(sum(sent), 0) AS BIGINT) AS sent,
                CAST(coalesce(sum(failed), 0) AS BIGINT) AS failed,
-               CAST(0 AS BIGINT) AS first_of_recipient,
+               CAST(CASE WHEN grouping(template) = 0 THEN sum(first_of_recipient) ELSE 0 END
+                    AS BIGINT) AS first_of_recipient,
                max(coalesce(max_user_day_all, per_day_max)) AS max_per_user_day,
                CAST(coalesce(sum(duplicates), 0) AS BIGINT) AS duplicates,
                CAST(sum(n_read) AS BIGINT) AS n_read,
@@ -389,8 +383,9 @@ counts AS (
                CAST(sum(n_delivered) AS BIGINT) AS n_delivered,
                CAST(coalesce(sum(n_metadata_drift), 0) AS BIGINT) AS n_metadata_drift
         FROM per_template
-    ) AS total
-    WHERE p_total
+        GROUP BY GROUPING SETS ((template), ())
+    ) AS g
+    WHERE CASE WHEN is_total THEN p_total ELSE p_templates END
 ),
 has_delivered AS (
     SELECT EXISTS (SELECT 1 FROM events WHERE event_type = 'delivered') AS any_delivered
