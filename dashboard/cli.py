@@ -132,8 +132,8 @@ def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
         con = db.connect(memory_limit=args.memory_limit)
         ingest(con, args.paths, progress=_progress)
         return con
-    if args.paths:
-        with store.writer(args.db, memory_limit=args.memory_limit) as con:
+    if args.paths:  # as `ingest --db`: in place unless a reader is registered
+        with store.writer(args.db, memory_limit=args.memory_limit, in_place=True) as con:
             ingest(con, args.paths, progress=_progress)
     if args.db is None:
         raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")

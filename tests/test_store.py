@@ -95,3 +95,16 @@ def test_a_reader_that_starts_during_an_in_place_write_waits_for_it(tmp_path: Pa
     assert json.loads(out)["events_loaded"] == n2
     assert seen == n1 + n2, f"the reader saw {seen} events after waiting {waited:.2f} s"
     assert waited > 0.05
+
+
+def test_metrics_with_paths_and_db_loads_in_place_too(tmp_path: Path) -> None:
+    dbfile, n1 = base(tmp_path)
+    second = tmp_path / "day2.jsonl"
+    n2 = write_log(second, range(2000, 2500))
+    inode = dbfile.stat().st_ino
+    cmd = ingest_cmd(dbfile, second)
+    cmd[cmd.index("ingest")] = "metrics"
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    assert sum(t["sent"] for t in json.loads(out.stdout)["templates"]) == (n1 + n2) // 2
+    assert dbfile.stat().st_ino == inode
+    assert snapshot(dbfile)[0] == n1 + n2
