@@ -27,8 +27,9 @@ import fcntl
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -121,6 +122,9 @@ def _copy_on_write(path: Path, memory_limit: str | None) -> Iterator[duckdb.Duck
         shutil.copyfile(path, staging)
         if wal.exists():  # left by an in-place writer killed after its commit
             shutil.copyfile(wal, staging_wal)
+    # The copy goes to disk while the load runs, not all at the end.
+    flush = threading.Thread(target=_fsync, args=(staging,), daemon=True)
+    flush.start()
     crash_point("after_copy")
     con = db.connect(staging, memory_limit=memory_limit)
     try:
@@ -128,8 +132,8 @@ def _copy_on_write(path: Path, memory_limit: str | None) -> Iterator[duckdb.Duck
         crash_point("before_checkpoint")
         execute(con, "checkpoint")
         con.close()
-        with open(staging, "rb+") as f:
-            os.fsync(f.fileno())
+        flush.join()
+        _fsync(staging)
         crash_point("before_replace")
         # The published file's log is folded into the staging file. Removed first: DuckDB
         # refuses to open a file beside a log written for an older version of it.
@@ -144,6 +148,11 @@ def _copy_on_write(path: Path, memory_limit: str | None) -> Iterator[duckdb.Duck
         staging.unlink(missing_ok=True)
         staging_wal.unlink(missing_ok=True)
         raise
+
+
+def _fsync(path: Path) -> None:
+    with suppress(FileNotFoundError), open(path, "rb+") as f:
+        os.fsync(f.fileno())
 
 
 def _wal(path: Path) -> Path:
