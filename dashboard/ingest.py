@@ -249,7 +249,10 @@ def _load(
                 con, "normalize", file=path, load_id=load_id, redact_key=redact_key
             ).fetchone()
             assert added is not None
-            execute(con, "load_add_file", file=path, file_index=i, events_given=int(added[0]))
+            given = int(added[0])
+            execute(con, "load_add_file", file=path, file_index=i, events_given=given)
+            if not typed or _rows_rejected(con, given):
+                execute(con, "load_norm_rejects", file=path, file_index=i)
             if typed:
                 execute(con, "stage_parquet_raw", file_index=i)
             execute(con, "stage_drop")
@@ -282,6 +285,13 @@ def _load(
     if progress:
         progress(len(files), len(files), "")
     return report
+
+
+def _rows_rejected(con: duckdb.DuckDBPyConnection, events_given: int) -> bool:
+    """Whether a typed Parquet file may have rows to reject. Each row with an event type
+    becomes one event or one reject; a snapshot row (none) can become several events."""
+    lines, without_event_type = _count(con, "stage_parquet_lines")
+    return without_event_type > 0 or lines != events_given
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> tuple[int, ...]:

@@ -69,14 +69,17 @@ def write_jsonl(path: Path) -> Path:
     return path
 
 
-def write_parquet(path: Path, types: dict[str, str] = CANONICAL) -> Path:
-    """ROWS as a Parquet file with the given column types (text cast to each type)."""
+def write_parquet(
+    path: Path, types: dict[str, str] = CANONICAL, rows: list[dict[str, Any]] = ROWS
+) -> Path:
+    """rows (ROWS by default) as a Parquet file with the given column types (text cast to
+    each type)."""
     rel = duckdb.connect()
     rel.execute("SET TimeZone = 'UTC'")
     values = ", ".join(
-        "(" + ", ".join("?" for _ in types) + ")" for _ in ROWS
+        "(" + ", ".join("?" for _ in types) + ")" for _ in rows
     )  # one placeholder per cell
-    args = [r.get(c) if not isinstance(r.get(c), bool) else r[c] for r in ROWS for c in types]
+    args = [r.get(c) if not isinstance(r.get(c), bool) else r[c] for r in rows for c in types]
     cols = ", ".join(f"CAST(c{i} AS {t}) AS {name}" for i, (name, t) in enumerate(types.items()))
     names = ", ".join(f"c{i}" for i in range(len(types)))
     rel.execute(
@@ -145,3 +148,23 @@ def test_typed_parquet_rejects_keep_the_row_text(tmp_path: Path) -> None:
     assert "__tn_line" not in json.loads(raw)
     out_of_range = con.execute("SELECT reason FROM rejects WHERE line = 9").fetchone()
     assert out_of_range == ("timestamp out of range '2250-01-01 00:00:00'",)
+
+
+@pytest.mark.parametrize(
+    ("lines", "events", "rejected"),
+    [
+        ([0, 1, 7], 3, []),  # event rows only, all good
+        ([0, 1, 11], 2, [12]),  # event rows, one bad: fewer events than rows
+        # A snapshot row's three events make up for two bad rows (3 rows, 3 events): the
+        # rows without an event type still send the file through the reject checks.
+        ([5, 11, 13], 3, [12, 14]),
+    ],
+)
+def test_a_typed_file_whose_rows_all_became_events_has_no_rejects(
+    tmp_path: Path, lines: list[int], events: int, rejected: list[int]
+) -> None:
+    rows = [ROWS[i] for i in lines]
+    stored, rejects, _ = load(write_parquet(tmp_path / "some.parquet", rows=rows))
+    assert len(stored) == events
+    # reject lines are the file's row numbers; named here by their place in ROWS (1-based)
+    assert [lines[line - 1] + 1 for line, _, _ in rejects] == rejected
