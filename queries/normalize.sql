@@ -153,8 +153,9 @@ WITH good AS NOT MATERIALIZED (
                AS cta_url_alias,
            cta_list IS NOT NULL AND action_url IS NOT NULL AS action_url_with_ctas,
            NOT has_expires_hours AND has_expires_in_hours AS used_expires_in_hours,
-           CASE WHEN json_type(metadata) = 'OBJECT' THEN tn_text(json_extract_string(metadata, '$.template')) END
-               AS metadata_template
+           -- only read where no template column gives it (parsing every metadata costs)
+           CASE WHEN template_s IS NULL AND json_type(metadata) = 'OBJECT'
+                THEN tn_text(json_extract_string(metadata, '$.template')) END AS metadata_template
     FROM norm
     WHERE reject_reason IS NULL
 ),
