@@ -22,11 +22,12 @@ from dashboard.filters import Filters
 from dashboard.metrics import (
     NOISY_FLAGS,
     Connection,
+    as_of_value,
     jsonable,
-    metrics_with_total,
+    metrics_with_total_query,
     records,
-    resolve_as_of,
-    run_query,
+    run_queries,
+    split_total,
 )
 
 Status = Literal["pass", "fail", "no_data"]
@@ -445,14 +446,23 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     """Run every query the items read."""
     # One pass for the templates and the overall numbers; the items read neither the
     # overall recipients nor the delivery percentiles, the costliest part of the total.
-    both = metrics_with_total(con, filters, config, total_distinct=False, quantiles=False)
+    # Every query on one cursor: the metric macros are set up once.
+    templates = metrics_with_total_query(total_distinct=False, quantiles=False)
+    frames = run_queries(
+        con,
+        [templates, "inbox_flows", "realtime_reconnection", "payload_conventions", "data_as_of"],
+        filters,
+        config,
+    )
+    both = split_total(frames[0], config, total_distinct=False)
+    inbox, realtime, conventions, as_of = frames[1:]
     return ChecklistData(
         templates=both.templates,
         overall=both.overall,
-        inbox=_one_row(run_query(con, "inbox_flows", filters, config)),
-        realtime=_one_row(run_query(con, "realtime_reconnection", filters, config)),
-        conventions=run_query(con, "payload_conventions", filters, config),
-        as_of=resolve_as_of(con, filters, config),
+        inbox=_one_row(inbox),
+        realtime=_one_row(realtime),
+        conventions=conventions,
+        as_of=as_of_value(as_of),
     )
 
 

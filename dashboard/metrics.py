@@ -24,6 +24,7 @@ among quiet) templates, more volume and more, farther-exceeded signals rank high
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -151,9 +152,30 @@ def run_query(
         cur.close()
 
 
+def run_queries(
+    con: Connection, names: Sequence[str], filters: Filters, config: Config
+) -> list[pd.DataFrame]:
+    """run_query for several queries on one cursor: the metric macros are set up once
+    (about 20 ms a cursor, a tenth of a page at 10M notifications)."""
+    params = query_params(filters, config)
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return [con.run_query(name, params) for name in names]
+    cur = cursor(con)
+    try:
+        execute(cur, "metric_macros")
+        return [execute(cur, name, **params).df() for name in names]
+    finally:
+        cur.close()
+
+
 def resolve_as_of(con: Connection, filters: Filters, config: Config) -> datetime | None:
     """The analysis instant: filters.as_of, else the latest event (None for an empty db)."""
-    value = run_query(con, "data_as_of", filters, config)["as_of"].iloc[0]
+    return as_of_value(run_query(con, "data_as_of", filters, config))
+
+
+def as_of_value(data_as_of: pd.DataFrame) -> datetime | None:
+    """The instant in the frame of queries/data_as_of.sql (None for an empty db)."""
+    value = data_as_of["as_of"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
@@ -257,11 +279,19 @@ def metrics_with_total(
     and the checklist reads none of them. Without quantiles (only with total_distinct
     off) no row has delivery percentiles (queries/checklist_items_metrics.sql).
     """
+    name = metrics_with_total_query(total_distinct=total_distinct, quantiles=quantiles)
+    return split_total(run_query(con, name, filters, config), config, total_distinct)
+
+
+def metrics_with_total_query(*, total_distinct: bool, quantiles: bool) -> str:
+    """The query metrics_with_total runs for these options."""
     if quantiles or total_distinct:
-        name = "metrics_with_total" if total_distinct else "checklist_metrics"
-    else:
-        name = "checklist_items_metrics"
-    df = run_query(con, name, filters, config)
+        return "metrics_with_total" if total_distinct else "checklist_metrics"
+    return "checklist_items_metrics"
+
+
+def split_total(df: pd.DataFrame, config: Config, total_distinct: bool) -> MetricsWithTotal:
+    """The ranked templates and the overall record of a metrics_with_total_query frame."""
     total = df["is_total"].astype(bool)
     templates = df.loc[~total].drop(columns="is_total").reset_index(drop=True)
     if not total_distinct:
