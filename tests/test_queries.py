@@ -7,7 +7,6 @@ small hand-written log and on the bundled sample (sample_data/).
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,10 @@ def select_queries() -> list[str]:
 EXTRA: dict[str, Any] = {"unit": "day", "limit": 5}
 
 
-def rollups_of(con: duckdb.DuckDBPyConnection) -> str:
-    """template_daily.sql's rows as a Parquet file (what `spark-rollups` writes)."""
+def rollups_of(con: duckdb.DuckDBPyConnection, tmp: Path) -> str:
+    """template_daily.sql's rows as a Parquet file in tmp (what `spark-rollups` writes)."""
     daily = run_query(con, "template_daily", Filters(), config())
-    path = Path(tempfile.mkdtemp(prefix="template-daily-")) / "part-0.parquet"
+    path = tmp / "part-0.parquet"
     cur = con.cursor()
     cur.register("daily", daily)
     cur.execute("COPY (SELECT * FROM daily) TO $path (FORMAT parquet)", {"path": str(path)})
@@ -55,22 +54,22 @@ def rollups_of(con: duckdb.DuckDBPyConnection) -> str:
     return str(path)
 
 
-def params_for(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any]:
+def params_for(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> dict[str, Any]:
     extra = dict(EXTRA)
     if "rollups" in parameters(name):
-        extra["rollups"] = rollups_of(con)
+        extra["rollups"] = rollups_of(con, tmp)
     if "template" in parameters(name):
         first = run_query(con, "template_metrics", Filters(), config())["template"]
         extra["template"] = str(first.iloc[0])
     return extra
 
 
-def check_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+def check_columns(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> None:
     known = set(config().query_params()) | set(Filters().params()) | set(EXTRA)
     known |= {"template", "rollups"}
     unknown = parameters(name) - known
     assert not unknown, f"{name}.sql takes {sorted(unknown)}: give them a value in EXTRA"
-    df = run_query(con, name, Filters(), config(), **params_for(con, name))
+    df = run_query(con, name, Filters(), config(), **params_for(con, name, tmp))
     assert list(df.columns) == declared_columns(name)
 
 
@@ -96,16 +95,16 @@ def sample_db() -> duckdb.DuckDBPyConnection:
 
 @pytest.mark.parametrize("name", select_queries())
 def test_query_returns_declared_columns_on_small_log(
-    small_db: duckdb.DuckDBPyConnection, name: str
+    small_db: duckdb.DuckDBPyConnection, name: str, tmp_path: Path
 ) -> None:
-    check_columns(small_db, name)
+    check_columns(small_db, name, tmp_path)
 
 
 @pytest.mark.parametrize("name", select_queries())
 def test_query_returns_declared_columns_on_sample(
-    sample_db: duckdb.DuckDBPyConnection, name: str
+    sample_db: duckdb.DuckDBPyConnection, name: str, tmp_path: Path
 ) -> None:
-    check_columns(sample_db, name)
+    check_columns(sample_db, name, tmp_path)
 
 
 def test_template_metrics_columns_are_the_spec_metrics() -> None:
