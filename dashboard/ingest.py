@@ -316,8 +316,8 @@ def _drop_repeats(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
 def _derive(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
     """Bring notification_state up to date with the load: incrementally, or rebuilt."""
     (incremental,) = _count(con, "derive_mode", load_id=load_id)
+    execute(con, "metric_macros")  # both read its state macros
     if incremental:
         execute(con, "derive_refresh", load_id=load_id)
     else:
-        execute(con, "metric_macros")
         execute(con, "derive_full")

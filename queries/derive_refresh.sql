@@ -1,5 +1,7 @@
 -- derive_refresh: bring notification_state up to date with one load, incrementally.
 -- grain: statements.  parameters: $load_id.  columns: none
+-- reads: tn_state_rows (derive_schema.sql), tn_prev_created and tn_day_count
+--        (metric_macros.sql, set up by ingest.py before this runs).
 -- Runs inside the load's transaction after load_commit.sql, when derive_mode.sql found the
 -- state matching the events before this load (else derive_full.sql rebuilds it). The
 -- load's events are `events` with load_id = $load_id. Cost follows the load, not the
@@ -104,17 +106,11 @@ members AS (
     ANTI JOIN derive_merged m ON m.notification_id = s.notification_id
 ),
 windowed AS (
-    -- as in metric_macros.sql tn_state
+    -- the macros tn_state uses (metric_macros.sql)
     SELECT *,
-           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-               PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
-           END AS prev_created_at,
-           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-               PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
-           END AS prev_tr_created_at,
-           CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
-               PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
-           END AS user_day_count
+           tn_prev_created(created_at, dup_key, notification_id) AS prev_created_at,
+           tn_prev_created(created_at, tr_key, notification_id) AS prev_tr_created_at,
+           tn_day_count(created_at, tr_key) AS user_day_count
     FROM members
 )
 SELECT notification_id, touched, prev_created_at, prev_tr_created_at, user_day_count

@@ -23,13 +23,26 @@ CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
     FROM notification_state_stamp s
 ));
 
+-- The per-partition columns of the state, as window expressions over a notification's
+-- created_at, partition key and notification_id (tn_state below and derive_refresh.sql
+-- use both): created_at of the previous created notification in the partition, ties by
+-- notification_id; and the created notifications of the partition on that UTC day.
+CREATE OR REPLACE TEMP MACRO tn_prev_created(p_created_at, p_key, p_notification_id) AS
+    CASE WHEN p_created_at IS NOT NULL THEN lag(p_created_at) OVER (
+        PARTITION BY p_created_at IS NULL, p_key ORDER BY p_created_at, p_notification_id)
+    END;
+
+CREATE OR REPLACE TEMP MACRO tn_day_count(p_created_at, p_key) AS
+    CASE WHEN p_created_at IS NOT NULL THEN count(*) OVER (
+        PARTITION BY p_created_at IS NULL, p_key, date_trunc('day', p_created_at))
+    END;
+
 -- One row per notification_id as it stood at `as_of`: tn_state_rows (derive_schema.sql)
 -- read from the table maintained at ingest when it is fresh, else computed from `events`
--- (the gate skips the other branch before it reads a row). prev_created_at = created_at
--- of the previous created notification with the same dup_key (recipient, template,
--- fingerprint), ties by notification_id; prev_tr_created_at the same by (template,
--- recipient); user_day_count = created notifications of the template to the recipient on
--- that UTC day, over all of them; derive_refresh.sql computes these the same way.
+-- (the gate skips the other branch before it reads a row). prev_created_at: the previous
+-- created notification with the same dup_key (recipient, template, fingerprint);
+-- prev_tr_created_at: the same by tr_key (template, recipient); user_day_count: created
+-- notifications of the template to the recipient on that UTC day, over all of them.
 CREATE OR REPLACE TEMP MACRO tn_state(p_as_of) AS TABLE
 WITH r AS MATERIALIZED (
     SELECT * FROM tn_state_rows(tn_as_of(p_as_of), NULL, NOT tn_state_fresh(p_as_of))
@@ -38,15 +51,9 @@ w AS (
     -- The windows sort four columns, not every column of the state (each of the three
     -- sorts carried all of them: 2.7 of 3.9 s at 1M), and are joined back.
     SELECT notification_id,
-           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-               PARTITION BY created_at IS NULL, dup_key ORDER BY created_at, notification_id)
-           END AS prev_created_at,
-           CASE WHEN created_at IS NOT NULL THEN lag(created_at) OVER (
-               PARTITION BY created_at IS NULL, tr_key ORDER BY created_at, notification_id)
-           END AS prev_tr_created_at,
-           CASE WHEN created_at IS NOT NULL THEN count(*) OVER (
-               PARTITION BY created_at IS NULL, tr_key, date_trunc('day', created_at))
-           END AS user_day_count
+           tn_prev_created(created_at, dup_key, notification_id) AS prev_created_at,
+           tn_prev_created(created_at, tr_key, notification_id) AS prev_tr_created_at,
+           tn_day_count(created_at, tr_key) AS user_day_count
     FROM (SELECT notification_id, created_at, dup_key, tr_key FROM r)
 )
 SELECT * FROM notification_state WHERE tn_state_fresh(p_as_of)
