@@ -18,6 +18,9 @@ process and reads that child's peak RSS from wait4():
   on the file, as a served dashboard does (the append then writes a staging copy);
 - floors: a DuckDB pass that only reads the columns the metrics need, and one that only
   groups the events by notification;
+- bound: benchmarks/bound.py, the product's own state and metrics over a view straight on
+  the log (nothing validated, normalised or stored): what the metric definitions alone cost,
+  the least `metrics` end to end could take;
 - pandas peer: benchmarks/pandas_peer.py on the same file; its numbers are asserted equal
   to `metrics` end to end (rates within 1e-9) before the table is printed.
 
@@ -231,7 +234,9 @@ def bench_size(
     )
     dbfile, appended = given_db or work / f"db-{n}.duckdb", work / f"db-{n}-append.duckdb"
     build = given_db is None
-    sql_json, db_json, peer_json = (work / f"{k}-{n}.json" for k in ("sql", "db", "peer"))
+    sql_json, db_json, peer_json, bound_json = (
+        work / f"{k}-{n}.json" for k in ("sql", "db", "peer", "bound")
+    )
     steps: list[Step] = []
 
     def step(name: str, cmd: list[str], stdout: Path | None = None, note: str = "") -> Step:
@@ -243,6 +248,8 @@ def bench_size(
 
     step("floor: read the needed columns (DuckDB)", floor_cmd(log, "read"))
     step("floor: group events by notification (DuckDB)", floor_cmd(log, "group"))
+    step("bound: the metrics alone, over the unvalidated file", [PY, "-m", "benchmarks.bound",
+         str(log), memory_limit or ""], stdout=bound_json)  # fmt: skip
     try:
         if not with_peer:
             raise RuntimeError("not run (--no-peer)")
@@ -295,6 +302,7 @@ def bench_size(
     compared = 0
     if peer_json.exists():
         compared = compare(_templates(db_json), _templates(peer_json))
+        compare(_templates(bound_json), _templates(peer_json))
         if build:
             compare(_templates(sql_json), _templates(peer_json))
     info = {"events": events, "day_events": day_events, "compared": compared, "warm": warm,
@@ -328,10 +336,16 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
     append = next((s for s in steps if s.name.startswith("append one more day to")), None)
     copying = next((s for s in steps if s.name.startswith("append one more day while")), None)
     e2e = next((s for s in steps if s.name.startswith("metrics end to end")), None)
+    bound = next(s for s in steps if s.name.startswith("bound"))
     warm = info["warm"]
     slowest = max(warm["times"].items(), key=lambda kv: kv[1])
     rows.append("")
     if e2e and ingest and append:
+        bound_rss = (
+            ""
+            if math.isnan(peer.rss_mib)
+            else f" at {bound.rss_mib / peer.rss_mib:.2f} of pandas' peak RSS"
+        )
         rows += [
             f"- metrics end to end = {e2e.seconds / group.seconds:.1f}x the group-by floor "
             f"(target <= 3x); "
@@ -341,6 +355,9 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
                 if not math.isnan(peer.seconds)
                 else "pandas did not finish, so no ratio to it at this size."
             ),
+            f"- bound (the metrics alone, over the unvalidated file) = "
+            f"{bound.seconds / group.seconds:.1f}x the group-by floor{bound_rss}: no end-to-end "
+            f"run can take less; end to end = {e2e.seconds / bound.seconds:.1f}x the bound.",
             f"- append one day = {append.seconds / ingest.seconds:.3f} of ingesting 30 days "
             f"(target <= 0.1), written in place"
             + (

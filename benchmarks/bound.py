@@ -1,0 +1,34 @@
+"""A lower bound for `metrics` end to end: the product's own state and metrics over a view
+straight on a generated Parquet log (queries/bench/raw_events_view.sql), with nothing
+validated, normalised or stored. Not a product path: it measures what the metric
+definitions alone cost on this machine.
+
+    python -m benchmarks.bound LOG.parquet [MEMORY_LIMIT] > metrics.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from dashboard import db, metrics
+from dashboard.config import load_config
+from dashboard.filters import Filters
+from dashboard.queries import execute
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "log.parquet").symlink_to(Path(sys.argv[1]).resolve())
+        con = db.connect(memory_limit=(sys.argv[2:] or [""])[0] or None)
+        execute(con, "bench/raw_events_view", dir=tmp)
+        execute(con, "metric_macros")
+        execute(con, "derive_full")
+        out = metrics.metrics_json(con, Filters(), load_config(None))
+    print(json.dumps(out, indent=2, allow_nan=False))
+
+
+if __name__ == "__main__":
+    main()
