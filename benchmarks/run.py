@@ -378,7 +378,8 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v:.2f}" for k, v in sorted(warm["times"].items())),
         (
             f"- pandas peer and `metrics` agree on all {info['compared']} template x metric "
-            "values (rates within 1e-9)" + (", end to end and from the database." if e2e else ".")
+            "values (rates within 1e-9)"
+            + (", end to end, from the database and in the bound." if e2e else ".")
             if info["compared"]
             else "- pandas peer did not finish: no agreement check at this size."
         ),
