@@ -12,6 +12,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from dashboard import db, metrics
 from dashboard.config import load_config
@@ -19,14 +20,23 @@ from dashboard.filters import Filters
 from dashboard.queries import execute
 
 
-def main() -> None:
+def compute(log: Path, memory_limit: str | None = None) -> dict[str, Any]:
+    """`metrics --format json` of a log written by benchmarks/generate.py, the state built
+    straight from the file."""
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "log.parquet").symlink_to(Path(sys.argv[1]).resolve())
-        con = db.connect(memory_limit=(sys.argv[2:] or [""])[0] or None)
-        execute(con, "bench/raw_events_view", dir=tmp)
-        execute(con, "metric_macros")
-        execute(con, "derive_full")
-        out = metrics.metrics_json(con, Filters(), load_config(None))
+        (Path(tmp) / "log.parquet").symlink_to(log.resolve())
+        con = db.connect(memory_limit=memory_limit)
+        try:
+            execute(con, "bench/raw_events_view", dir=tmp)
+            execute(con, "metric_macros")
+            execute(con, "derive_full")
+            return metrics.metrics_json(con, Filters(), load_config(None))
+        finally:
+            con.close()
+
+
+def main() -> None:
+    out = compute(Path(sys.argv[1]), (sys.argv[2:] or [""])[0] or None)
     print(json.dumps(out, indent=2, allow_nan=False))
 
 
