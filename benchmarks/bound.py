@@ -22,7 +22,7 @@ from dashboard.queries import execute
 
 def compute(log: Path, memory_limit: str | None = None) -> dict[str, Any]:
     """`metrics --format json` of a log written by benchmarks/generate.py, the state built
-    straight from the file."""
+    straight from the file. memory_limit as db.connect takes it (empty: none)."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "log.parquet").symlink_to(log.resolve())
         con = db.connect(memory_limit=memory_limit)
@@ -36,7 +36,7 @@ def compute(log: Path, memory_limit: str | None = None) -> dict[str, Any]:
 
 
 def main() -> None:
-    out = compute(Path(sys.argv[1]), (sys.argv[2:] or [""])[0] or None)
+    out = compute(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
     print(json.dumps(out, indent=2, allow_nan=False))
 
 
