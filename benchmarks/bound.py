@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from dashboard import db, metrics
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.queries import execute
+from template_noise import db, metrics
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.queries import execute
 
 
 def compute(log: Path, memory_limit: str | None = None) -> dict[str, Any]:

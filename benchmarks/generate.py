@@ -10,8 +10,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from dashboard import db
-from dashboard.queries import execute
+from template_noise import db
+from template_noise.queries import execute
 
 FORMATS = ("parquet", "csv", "jsonl")
 

@@ -24,7 +24,7 @@ def run_ingest(path: Path, dbfile: Path) -> tuple[float, float, dict[str, object
     cmd = [
         sys.executable,
         "-m",
-        "dashboard.cli",
+        "template_noise.cli",
         "ingest",
         str(path),
         "--db",

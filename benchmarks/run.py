@@ -45,13 +45,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from template_noise import store
 
 from benchmarks.generate import generate
-from dashboard import store
 
 RESULTS = Path(__file__).parent / "results.md"
 PY = sys.executable
-CLI = [PY, "-m", "dashboard.cli"]
+CLI = [PY, "-m", "template_noise.cli"]
 # The pandas peer's address-space cap: 3/4 of the machine's memory.
 PEER_CAP = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 3 // 4
 
@@ -114,10 +114,10 @@ def floor_cmd(log: Path, kind: str) -> list[str]:
 WARM = r"""
 import json, sys, time
 from datetime import timedelta
-from dashboard import db, checklist, series
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.metrics import compute_metrics, metrics_with_total, resolve_as_of
+from template_noise import db, checklist, series
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.metrics import compute_metrics, metrics_with_total, resolve_as_of
 
 con = db.connect(sys.argv[1], read_only=True, memory_limit=sys.argv[2] or None)
 config = load_config(None)
@@ -135,7 +135,7 @@ filters = {
 def pages(f):
     t = str(compute_metrics(con, f, config)["template"].iloc[0])
     return {
-        # as the page asks (dashboard.ui): the ranking and the overall numbers in one call
+        # as the page asks (template_noise.ui): the ranking and the overall numbers in one call
         "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False),
                              series.volume_over_time(con, f, config, "day")),
         "template": lambda: (series.template_over_time(con, f, config, t, "day"),

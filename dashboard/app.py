@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-
-from dashboard import ui
+from template_noise import ui
 
 PAGES_DIR = Path(__file__).parent / "app_pages"
 # Query parameters that belong to one page; dropped elsewhere so a shared link stays clean.

@@ -16,10 +16,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
-
-from dashboard.config import Config
-from dashboard.filters import Filters
-from dashboard.metrics import (
+from template_noise.config import Config
+from template_noise.filters import Filters
+from template_noise.metrics import (
     NOISY_FLAGS,
     Connection,
     as_of_value,

@@ -12,19 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard import db, store
-from dashboard.errors import InputError, TemplateNoiseError
-from dashboard.filters import Filters
-from dashboard.ingest import IngestReport, ingest
+from template_noise import __version__, db, store
+from template_noise.errors import InputError, TemplateNoiseError
+from template_noise.filters import Filters
+from template_noise.ingest import IngestReport, ingest
 
 REDACT_KEY_ENV = "TEMPLATE_NOISE_REDACT_KEY"
 
 if TYPE_CHECKING:
     import duckdb
-
-    from dashboard.config import Config
-    from dashboard.metrics import Connection
-    from dashboard.spark_engine import SparkEngine
+    from template_noise.config import Config
+    from template_noise.metrics import Connection
+    from template_noise.spark_engine import SparkEngine
 
 
 def _progress(i: int, n: int, path: str) -> None:
@@ -100,7 +99,7 @@ def _spark_conf(pairs: Sequence[str]) -> dict[str, str]:
 def _spark_engine(args: argparse.Namespace) -> SparkEngine:
     """Spark over the events of PATHs (exports as they are, raw logs normalised by the
     DuckDB ingest first) or of --db FILE (PATHs given too: loaded into it first)."""
-    from dashboard.spark_engine import open_engine
+    from template_noise.spark_engine import open_engine
 
     con = None
     paths = list(args.paths)
@@ -120,7 +119,7 @@ def _spark_engine(args: argparse.Namespace) -> SparkEngine:
 
 def _analysis_db(args: argparse.Namespace) -> Connection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it.
-    --engine spark: a Spark engine over the same events (dashboard.spark_engine)."""
+    --engine spark: a Spark engine over the same events (template_noise.spark_engine)."""
     if getattr(args, "engine", "duckdb") == "spark":
         return _spark_engine(args)
     return _duckdb_events(args)
@@ -143,8 +142,8 @@ def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from dashboard import metrics, metrics_report
-    from dashboard.config import load_config
+    from template_noise import metrics, metrics_report
+    from template_noise.config import load_config
 
     config = load_config(args.config)
     filters = Filters(
@@ -170,7 +169,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _metrics_from_rollups(args: argparse.Namespace, filters: Filters, config: Config) -> int:
-    from dashboard import metrics_report, rollups
+    from template_noise import metrics_report, rollups
 
     if args.paths or args.db or args.engine != "duckdb" or filters.as_of is not None:
         raise InputError("--rollups reads roll-ups alone: no PATH, --db, --engine or --as-of")
@@ -189,8 +188,8 @@ def _metrics_from_rollups(args: argparse.Namespace, filters: Filters, config: Co
 
 
 def cmd_spark_rollups(args: argparse.Namespace) -> int:
-    from dashboard.config import load_config
-    from dashboard.rollups import write_rollups
+    from template_noise.config import load_config
+    from template_noise.rollups import write_rollups
 
     config = load_config(args.config)
     filters = Filters(
@@ -203,8 +202,8 @@ def cmd_spark_rollups(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from dashboard import checklist
-    from dashboard.config import load_config
+    from template_noise import checklist
+    from template_noise.config import load_config
 
     config = load_config(args.config)
     con = _analysis_db(args)
@@ -214,14 +213,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dashboard.spark_engine import export_events
+    from template_noise.spark_engine import export_events
 
     print(export_events(_duckdb_events(args), args.out))
     return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from dashboard.sample import write_sample
+    from template_noise.sample import write_sample
 
     for path in write_sample(args.out, notifications=args.notifications, seed=args.seed):
         print(path)
@@ -283,15 +282,19 @@ def serve_warnings(args: argparse.Namespace, cwd: Path) -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import subprocess
-
     if args.max_upload_mb < 1:
         raise InputError("--max-upload-mb must be at least 1")
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise InputError(f"--data-dir {args.data_dir}: no such directory")
     for warning in serve_warnings(args, Path.cwd()):
         print(f"template-noise: warning: {warning}", file=sys.stderr)
-    return subprocess.call(serve_command(args))
+    # Streamlit replaces this process rather than running as its child: a supervisor's
+    # SIGTERM (or Ctrl-C) reaches the server itself, which stops and releases the database;
+    # a child would outlive a parent that was told to stop.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = serve_command(args)
+    os.execv(command[0], command)
 
 
 def _signoff_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
@@ -307,7 +310,7 @@ def _signoff_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
 
 
 def cmd_signoffs_verify(args: argparse.Namespace) -> int:
-    from dashboard import signoff
+    from template_noise import signoff
 
     report = signoff.verify(_signoff_db(args), head=args.head)
     if args.format == "json":
@@ -339,7 +342,7 @@ def cmd_signoffs_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_signoffs_list(args: argparse.Namespace) -> int:
-    from dashboard import signoff
+    from template_noise import signoff
 
     stored = signoff.history(_signoff_db(args))
     if args.format == "json":
@@ -395,11 +398,12 @@ def _add_engine_options(p: argparse.ArgumentParser, choose: bool = True) -> None
 def build_parser() -> argparse.ArgumentParser:
     from pathlib import Path
 
-    from dashboard.sample import DEFAULT_NOTIFICATIONS, DEFAULT_SEED
+    from template_noise.sample import DEFAULT_NOTIFICATIONS, DEFAULT_SEED
 
     parser = argparse.ArgumentParser(
         prog="template-noise", description="Find noisy in-app notification templates."
     )
+    parser.add_argument("--version", action="version", version=f"template-noise {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load notification logs; print the ingest report")

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dashboard.errors import InputError
+from template_noise.errors import InputError
 
 SCOPES = ("user", "organization", "workspace")
 
@@ -79,7 +79,7 @@ class Config:
 
 
 def _defaults() -> dict[str, Any]:
-    text = resources.files("dashboard").joinpath("defaults.toml").read_text(encoding="utf-8")
+    text = resources.files("template_noise").joinpath("defaults.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dashboard.errors import InputError
-from dashboard.ingest import expand
+from template_noise.errors import InputError
+from template_noise.ingest import expand
 
 _GLOB = "*?["
 

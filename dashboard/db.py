@@ -9,9 +9,8 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-
-from dashboard.errors import InputError, QueryError, SchemaError
-from dashboard.queries import execute
+from template_noise.errors import InputError, QueryError, SchemaError
+from template_noise.queries import execute
 
 SCHEMA_VERSION = 2
 # version -> the queries/ file that brings a database of the version before up to it

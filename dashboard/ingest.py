@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from dashboard.errors import InputError, QueryError
-from dashboard.queries import execute
-from dashboard.store import crash_point
+from template_noise.errors import InputError, QueryError
+from template_noise.queries import execute
+from template_noise.store import crash_point
 
 # extension (after an optional .gz) -> (staging query, first data line)
 FORMATS: dict[str, tuple[str, int]] = {

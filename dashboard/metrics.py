@@ -32,10 +32,9 @@ from typing import Any, Literal, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
-
-from dashboard.config import Config
-from dashboard.filters import Filters
-from dashboard.queries import cursor, execute
+from template_noise.config import Config
+from template_noise.filters import Filters
+from template_noise.queries import cursor, execute
 
 # The metric columns of queries/template_metrics.sql, in SPEC order (after `template`).
 METRICS = (
@@ -49,7 +48,7 @@ RATES = tuple(m for m in METRICS if m.endswith(("_rate", "_coverage")))
 
 
 class QueryEngine(Protocol):
-    """Another engine running queries/ (dashboard.spark_engine.SparkEngine)."""
+    """Another engine running queries/ (template_noise.spark_engine.SparkEngine)."""
 
     def run_query(self, name: str, params: dict[str, Any]) -> pd.DataFrame: ...
 

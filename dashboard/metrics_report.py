@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-
-from dashboard.metrics import jsonable
+from template_noise.metrics import jsonable
 
 TEMPLATE_WIDTH = 48
 

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-
-from dashboard.errors import QueryError
+from template_noise.errors import QueryError
 
 if TYPE_CHECKING:  # pandas costs most of a command's start-up; `ingest` never needs it
     import pandas as pd
 
-QUERIES_DIR = Path(
-    os.environ.get("TEMPLATE_NOISE_QUERIES", Path(__file__).parent.parent / "queries")
-)
+from template_noise.package_data import folder
+
+# TEMPLATE_NOISE_QUERIES points at another copy of queries/ (a test of edited SQL).
+QUERIES_DIR = Path(os.environ.get("TEMPLATE_NOISE_QUERIES") or folder("sql"))
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")

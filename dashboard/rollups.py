@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
-
-from dashboard.config import Config
-from dashboard.errors import InputError
-from dashboard.filters import Filters
-from dashboard.metrics import apply_flags, jsonable, query_params, records, run_query
+from template_noise.config import Config
+from template_noise.errors import InputError
+from template_noise.filters import Filters
+from template_noise.metrics import apply_flags, jsonable, query_params, records, run_query
 
 if TYPE_CHECKING:
-    from dashboard.spark_engine import SparkEngine
+    from template_noise.spark_engine import SparkEngine
 
 TABLE = "template_daily"
 

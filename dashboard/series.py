@@ -1,7 +1,7 @@
 """The page-specific series of the dashboard (queries/dash_*.sql), typed and filter-aware.
 
 These are what the charts draw over time or as distributions; per-template metrics, flags
-and the ranking come from `dashboard.metrics` only, so the pages and the CLI agree.
+and the ranking come from `template_noise.metrics` only, so the pages and the CLI agree.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Any, Literal
 
 import duckdb
 import pandas as pd
-
-from dashboard.config import Config
-from dashboard.filters import Filters
-from dashboard.metrics import run_query
-from dashboard.queries import run
+from template_noise.config import Config
+from template_noise.filters import Filters
+from template_noise.metrics import run_query
+from template_noise.queries import run
 
 Unit = Literal["hour", "day", "week"]
 UNITS: tuple[Unit, ...] = ("hour", "day", "week")

@@ -23,9 +23,8 @@ from typing import Any, Literal
 
 import duckdb
 import pandas as pd
-
-from dashboard.errors import InputError, QueryError
-from dashboard.queries import run
+from template_noise.errors import InputError, QueryError
+from template_noise.queries import run
 
 MAX_FIELD = 200
 MAX_NOTES = 5000
@@ -183,7 +182,7 @@ def record(
 
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sign-off, newest first, as stored (JSON columns as text)."""
-    from dashboard.db import schema_version  # db imports queries only; no cycle at runtime
+    from template_noise.db import schema_version  # db imports queries only; no cycle at runtime
 
     if (schema_version(con) or 1) < 2:
         # A read-only snapshot of a file written before the chain: nothing to migrate it.
@@ -293,7 +292,7 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
 
 
 def _chain_from(con: duckdb.DuckDBPyConnection) -> int:
-    from dashboard.db import schema_version
+    from template_noise.db import schema_version
 
     if (schema_version(con) or 1) < 2:
         return 1 << 62  # a snapshot of a version 1 file: no row is chained yet

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-
-from dashboard.errors import InputError, QueryError
-from dashboard.spark_sql import spark_sql
+from template_noise.errors import InputError, QueryError
+from template_noise.spark_sql import spark_sql
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -170,7 +169,7 @@ def is_events_file(path: str) -> bool:
 
 def export_events(con: Any, out_dir: str | Path) -> Path:
     """Write the events (and rejects) of a DuckDB database as Parquet into out_dir."""
-    from dashboard.queries import execute
+    from template_noise.queries import execute
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -231,8 +230,8 @@ def open_engine(
     """A SparkEngine over `paths`: events exports are read by Spark as they are; local raw
     logs are normalised by the DuckDB ingest first (same rejects as `ingest`); with
     `duckdb_con` (a --db database) and no paths, that database's events are exported."""
-    from dashboard import db
-    from dashboard.ingest import expand, ingest
+    from template_noise import db
+    from template_noise.ingest import expand, ingest
 
     workdir: tempfile.TemporaryDirectory[str] | None = None
     remote = [p for p in paths if "://" in p]

@@ -29,9 +29,8 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-
-from dashboard.errors import QueryError
-from dashboard.queries import load_sql
+from template_noise.errors import QueryError
+from template_noise.queries import load_sql
 
 # Where the macros live: tn_state_rows (persistent, beside the tables it fills) and the
 # metric macros. Other statements of these files (tables, stamps) are skipped.

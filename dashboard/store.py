@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
-
-from dashboard import db
-from dashboard.errors import InputError
-from dashboard.queries import execute
+from template_noise import db
+from template_noise.errors import InputError
+from template_noise.queries import execute
 
 STAGING_PREFIX = ".staging-"
 CRASH_ENV = "TEMPLATE_NOISE_CRASH_AT"

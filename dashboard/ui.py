@@ -24,20 +24,20 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
-
-from dashboard import checklist, db, metrics, series, signoff, store, urlstate
-from dashboard.config import Config, load_config
-from dashboard.errors import TemplateNoiseError
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.queries import cursor
+from template_noise import checklist, db, metrics, series, signoff, store, urlstate
+from template_noise.config import Config, load_config
+from template_noise.errors import TemplateNoiseError
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.package_data import folder
+from template_noise.queries import cursor
 
 T = TypeVar("T")
 
 DB_ENV = "TEMPLATE_NOISE_DB"
 CONFIG_ENV = "TEMPLATE_NOISE_CONFIG"
 DATA_DIR_ENV = "TEMPLATE_NOISE_DATA_DIR"
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "notifications.jsonl"
+SAMPLE = folder("sample_data") / "notifications.jsonl"
 FILTERS_KEY = "tn_filters"
 
 
@@ -85,7 +85,7 @@ def source() -> Source:
 def _sample_files() -> list[str]:
     if SAMPLE.is_file():
         return [str(SAMPLE)]
-    from dashboard.sample import write_sample  # only when the committed sample is missing
+    from template_noise.sample import write_sample  # only when the committed sample is missing
 
     out = Path(tempfile.mkdtemp(prefix="template-noise-sample-"))
     return [str(p) for p in write_sample(out)]
@@ -218,7 +218,7 @@ def _series(
 
 
 def frame(name: str, filters: Filters, *extra: Any) -> pd.DataFrame:
-    """A chart series of dashboard.series (allow-listed by name), cached."""
+    """A chart series of template_noise.series (allow-listed by name), cached."""
     return _series(connection(), _key(), name, filters, extra)
 
 
@@ -438,7 +438,7 @@ def literal(text: Any) -> str:
 def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CSV") -> None:
     """A download of `frame` as CSV with spreadsheet formulas neutralised (the grid's own
     export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is)."""
-    from dashboard.metrics_report import render_csv
+    from template_noise.metrics_report import render_csv
 
     st.download_button(
         label,

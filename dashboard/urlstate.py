@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from dashboard.filters import Filters
+from template_noise.filters import Filters
 
 SEVERITIES = ("info", "success", "warning", "error", "unset")
 SCOPES = ("user", "organization", "workspace")

@@ -8,6 +8,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 ruff check dashboard tests sample_data benchmarks
 ruff format --check dashboard tests sample_data benchmarks
+mkdir -p build/typecheck && ln -sfn ../../dashboard build/typecheck/template_noise
 mypy
 
 set +e

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from events_fixture import Event, event, sent, write_jsonl
-
-from dashboard import db
-from dashboard.ingest import ingest
+from template_noise import db
+from template_noise.ingest import ingest
 
 XSS_TITLE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 NOISY = "webhook.disabled"

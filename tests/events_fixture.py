@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from dashboard import db
-from dashboard.config import Config, load_config
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
+from template_noise import db
+from template_noise.config import Config, load_config
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 Event = dict[str, Any]

@@ -17,11 +17,10 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-
-from dashboard import checklist, db, metrics, signoff
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.ui import DATA_DIR_ENV, DB_ENV
+from template_noise import checklist, db, metrics, signoff
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.ui import DATA_DIR_ENV, DB_ENV
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 60
@@ -202,7 +201,7 @@ def test_template_page_shows_the_core_row(db_path: Path) -> None:
 
 
 def test_template_series_add_up_to_the_metrics(db_path: Path) -> None:
-    from dashboard import series
+    from template_noise import series
 
     cfg = load_config()
     want = expected_metrics(db_path, Filters()).set_index("template")
@@ -390,7 +389,7 @@ def test_uploading_files_loads_them(db_path: Path) -> None:
 
 
 def test_the_database_comes_from_argv_then_the_environment() -> None:
-    from dashboard.ui import source_from
+    from template_noise.ui import source_from
 
     assert source_from(["--db", "a.duckdb"], {DB_ENV: "b.duckdb"}).db == "a.duckdb"
     assert source_from(["--db=a.duckdb", "--config", "t.toml"], {}).config == "t.toml"

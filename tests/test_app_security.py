@@ -19,10 +19,9 @@ import pytest
 import streamlit as st
 from events_fixture import sent, write_jsonl
 from streamlit.testing.v1 import AppTest
-
-from dashboard import db
-from dashboard.ingest import ingest
-from dashboard.ui import DATA_DIR_ENV, DB_ENV
+from template_noise import db
+from template_noise.ingest import ingest
+from template_noise.ui import DATA_DIR_ENV, DB_ENV
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 60
@@ -41,7 +40,7 @@ AUTH = {
 CODE_SPAN = re.compile(r"(`+).*?\1")
 COUNT = """
 import sys
-from dashboard import db
+from template_noise import db
 con = db.connect(sys.argv[1], read_only=True)
 print(*(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("events", "rejects", "loads", "signoffs")))
@@ -206,7 +205,7 @@ def test_a_logged_in_user_signs_off_under_their_login(
 ) -> None:
     import shutil
 
-    from dashboard import signoff
+    from template_noise import signoff
 
     path = tmp_path / "copy.duckdb"
     shutil.copyfile(hostile_db, path)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from template_noise import db
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.metrics import metrics_json
+
 from benchmarks import bound
 from benchmarks.generate import generate
 from benchmarks.pandas_peer import compute, records
 from benchmarks.run import compare
-from dashboard import db
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.metrics import metrics_json
 
 
 def test_pandas_peer_agrees_with_sql_on_every_metric(tmp_path: Path) -> None:

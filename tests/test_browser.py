@@ -30,12 +30,11 @@ from urllib.parse import quote
 import hostile
 import pytest
 from events_fixture import write_jsonl
-
-from dashboard import db
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.metrics import compute_metrics
+from template_noise import db
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.metrics import compute_metrics
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +99,7 @@ def _free_port() -> int:
 
 def _command() -> list[str]:
     exe = Path(sys.executable).parent / "template-noise"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "dashboard.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "template_noise.cli"]
 
 
 def _serve(tmp: Path, db_path: Path | None) -> Iterator[Server]:

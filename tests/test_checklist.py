@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from events_fixture import Event, config, event, healthy_log, load, sent
-
-from dashboard.checklist import (
+from template_noise.checklist import (
     ITEMS,
     ChecklistResult,
     evaluate,
@@ -21,7 +20,7 @@ from dashboard.checklist import (
     render_markdown,
     render_text,
 )
-from dashboard.config import Config, Convention, Waiver
+from template_noise.config import Config, Convention, Waiver
 
 
 def check(

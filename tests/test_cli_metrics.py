@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from events_fixture import Event, bulk, event, healthy_log, write_jsonl
-
-from dashboard.metrics import FLAG_NAMES, METRICS
+from template_noise.metrics import FLAG_NAMES, METRICS
 
 COMMAND = shutil.which("template-noise", path=str(Path(sys.executable).parent)) or shutil.which(
     "template-noise"

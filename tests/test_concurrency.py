@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from template_noise import db
 from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -22,7 +23,6 @@ from test_browser import (
 )
 
 from benchmarks.generate import generate
-from dashboard import db
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -43,7 +43,7 @@ def test_pages_keep_answering_while_ingest_writes(tmp_path: Path) -> None:
     ingest = [
         sys.executable,
         "-m",
-        "dashboard.cli",
+        "template_noise.cli",
         "ingest",
         "--db",
         str(dbfile),

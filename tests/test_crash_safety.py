@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from dashboard import db, store
-from dashboard.store import CRASH_ENV
+from template_noise import db, store
+from template_noise.store import CRASH_ENV
 
 KILL_POINTS = {
     "copy": [
@@ -78,7 +77,7 @@ def ingest_cmd(dbfile: Path, *paths: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "dashboard.cli",
+        "template_noise.cli",
         "ingest",
         *map(str, paths),
         "--db",

@@ -11,11 +11,10 @@ from pathlib import Path
 import dashboard_fixture
 import pytest
 from events_fixture import event, load, sent
-
-from dashboard import checklist, db, metrics, queries, series, signoff, urlstate
-from dashboard.config import load_config
-from dashboard.errors import InputError
-from dashboard.filters import Filters
+from template_noise import checklist, db, metrics, queries, series, signoff, urlstate
+from template_noise.config import load_config
+from template_noise.errors import InputError
+from template_noise.filters import Filters
 
 QUERIES = Path(queries.QUERIES_DIR)
 DASH_QUERIES = sorted(
@@ -115,7 +114,7 @@ def test_sign_off_is_appended_with_result_and_fingerprint(con) -> None:  # type:
 
 
 def test_fingerprint_changes_with_the_data(con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from dashboard.ingest import ingest
+    from template_noise.ingest import ingest
 
     before = signoff.data_fingerprint(con)
     assert before == signoff.data_fingerprint(con)  # deterministic
@@ -246,7 +245,7 @@ def test_dashboard_query_returns_its_declared_columns(name: str, con) -> None:  
 
 
 def test_chart_labels_keep_markup_literal(con) -> None:  # type: ignore[no-untyped-def]
-    from dashboard import charts
+    from template_noise import charts
 
     ranking = metrics.compute_metrics(con, Filters(), load_config())
     fig = charts.volume_vs_read_rate(ranking)
@@ -259,7 +258,7 @@ def test_chart_labels_keep_markup_literal(con) -> None:  # type: ignore[no-untyp
 
 
 def test_charts_draw_empty_frames(con) -> None:  # type: ignore[no-untyped-def]
-    from dashboard import charts
+    from template_noise import charts
 
     cfg, nothing = load_config(), Filters(template_search="no such template")
     assert charts.volume_over_time(

@@ -9,12 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from events_fixture import config, event, rich_log, sent, write_jsonl
-
-from dashboard import db
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.metrics import compute_metrics, run_query
-from dashboard.queries import execute
+from template_noise import db
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.metrics import compute_metrics, run_query
+from template_noise.queries import execute
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 

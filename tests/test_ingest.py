@@ -13,10 +13,9 @@ from typing import Any
 
 import duckdb
 import pytest
-
-from dashboard import db
-from dashboard.errors import InputError, SchemaError
-from dashboard.ingest import ingest
+from template_noise import db
+from template_noise.errors import InputError, SchemaError
+from template_noise.ingest import ingest
 
 T = datetime.fromisoformat
 
@@ -549,7 +548,7 @@ def test_database_file_carries_schema_version(tmp_path: Path) -> None:
 
 
 def test_cli_ingest_json_report_and_exit_codes(tmp_path: Path) -> None:
-    exe = [sys.executable, "-m", "dashboard.cli"]
+    exe = [sys.executable, "-m", "template_noise.cli"]
     log = write_jsonl(tmp_path / "a.jsonl", [SENT, READ, "{oops"])
     dbfile = tmp_path / "tn.duckdb"
     out = subprocess.run(

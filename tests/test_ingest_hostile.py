@@ -8,9 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from dashboard import db
-from dashboard.ingest import ingest
+from template_noise import db
+from template_noise.ingest import ingest
 
 GOOD = {
     "event_type": "read",

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from dashboard import db
-from dashboard.ingest import ingest
+from template_noise import db
+from template_noise.ingest import ingest
 
 N_LINES = 30
 

@@ -10,9 +10,8 @@ from typing import Any
 
 import duckdb
 import pytest
-
-from dashboard import db
-from dashboard.ingest import _typed_parquet, ingest
+from template_noise import db
+from template_noise.ingest import _typed_parquet, ingest
 
 # One row per line; None = the key is absent (NULL in Parquet). Lines 9-14 are bad.
 ROWS: list[dict[str, Any]] = [

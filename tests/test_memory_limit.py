@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from template_noise import db
 
 from benchmarks.generate import generate
-from dashboard import db
 
 
 def setting(con: object) -> str:
@@ -35,7 +35,7 @@ def test_memory_limit_from_option_else_environment(
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "TEMPLATE_NOISE_MEMORY_LIMIT"}
     return subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *map(str, args)],
+        [sys.executable, "-m", "template_noise.cli", *map(str, args)],
         capture_output=True,
         text=True,
         env=env,

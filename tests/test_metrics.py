@@ -10,10 +10,15 @@ from typing import Any
 
 import pytest
 from events_fixture import NO_FILTERS, T0, Event, at, config, event, load, sent, ts
-
-from dashboard.config import Config
-from dashboard.filters import Filters
-from dashboard.metrics import compute_metrics, overall_metrics, records, resolve_as_of, run_query
+from template_noise.config import Config
+from template_noise.filters import Filters
+from template_noise.metrics import (
+    compute_metrics,
+    overall_metrics,
+    records,
+    resolve_as_of,
+    run_query,
+)
 
 DAY = 24 * 60
 

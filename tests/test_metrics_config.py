@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from dashboard.config import Convention, Waiver, load_config
-from dashboard.errors import InputError
+from template_noise.config import Convention, Waiver, load_config
+from template_noise.errors import InputError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -12,10 +12,9 @@ from typing import Any
 import pandas as pd
 import pytest
 from events_fixture import Event, bulk, config, event, load, sent
-
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.metrics import FLAGS, NOISY_FLAGS, apply_flags, compute_metrics
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.metrics import FLAGS, NOISY_FLAGS, apply_flags, compute_metrics
 
 
 def flags(tmp_path: Path, events: list[Event], **cfg: Any) -> dict[str, list[str]]:

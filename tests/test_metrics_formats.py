@@ -14,11 +14,10 @@ import duckdb
 import pandas as pd
 import pytest
 from events_fixture import config, rich_log, write_jsonl
-
-from dashboard import db
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.metrics import compute_metrics, resolve_as_of
+from template_noise import db
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.metrics import compute_metrics, resolve_as_of
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "notifications.jsonl"
 JSON_FIELDS = ("metadata", "ctas")

@@ -13,9 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from events_fixture import NO_FILTERS, Event, config, event, load, sent, ts
-
-from dashboard.filters import Filters
-from dashboard.metrics import compute_metrics, metrics_with_total, overall_metrics
+from template_noise.filters import Filters
+from template_noise.metrics import compute_metrics, metrics_with_total, overall_metrics
 
 DAY = 24 * 60
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 from events_fixture import NO_FILTERS, config, event, load, sent
-
-from dashboard.metrics import compute_metrics, run_query
+from template_noise.metrics import compute_metrics, run_query
 
 
 def test_two_sends_at_one_instant_the_greater_id_is_the_duplicate(tmp_path: Path) -> None:

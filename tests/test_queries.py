@@ -13,12 +13,11 @@ from typing import Any
 import duckdb
 import pytest
 from events_fixture import config, load, rich_log
-
-from dashboard import db
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.metrics import run_query
-from dashboard.queries import QUERIES_DIR, load_sql, parameters, statements
+from template_noise import db
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.metrics import run_query
+from template_noise.queries import QUERIES_DIR, load_sql, parameters, statements
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 COLUMNS = re.compile(r"^-- columns: (.+)$", re.MULTILINE)
@@ -108,7 +107,7 @@ def test_query_returns_declared_columns_on_sample(
 
 
 def test_template_metrics_columns_are_the_spec_metrics() -> None:
-    from dashboard.metrics import METRICS
+    from template_noise.metrics import METRICS
 
     assert declared_columns("template_metrics") == ["template", *METRICS]
     assert declared_columns("overall_metrics") == list(METRICS)

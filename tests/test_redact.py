@@ -13,7 +13,7 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
-CLI = [sys.executable, "-m", "dashboard.cli"]
+CLI = [sys.executable, "-m", "template_noise.cli"]
 
 
 def run(*args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -16,8 +16,7 @@ from statistics import median, quantiles
 from typing import Any
 
 import pytest
-
-from dashboard.sample import DEFAULT_NOTIFICATIONS, DEFAULT_SEED, write_sample
+from template_noise.sample import DEFAULT_NOTIFICATIONS, DEFAULT_SEED, write_sample
 
 EVENT_TYPES = {
     "sent",
@@ -454,5 +453,5 @@ def test_realtime_reconnect_story(sample: Sample) -> None:
 
 
 def test_module_does_not_import_streamlit() -> None:
-    code = "import sys, dashboard.sample; assert 'streamlit' not in sys.modules"
+    code = "import sys, template_noise.sample; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

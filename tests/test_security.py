@@ -24,13 +24,12 @@ import pytest
 from events_fixture import load, sent, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from dashboard import metrics, series, signoff, urlstate
-from dashboard.config import load_config
-from dashboard.datadir import resolve_under
-from dashboard.errors import InputError
-from dashboard.filters import Filters
-from dashboard.metrics_report import csv_cell, render_csv
+from template_noise import metrics, series, signoff, urlstate
+from template_noise.config import load_config
+from template_noise.datadir import resolve_under
+from template_noise.errors import InputError
+from template_noise.filters import Filters
+from template_noise.metrics_report import csv_cell, render_csv
 
 CFG = load_config()
 TABLES = ("events", "rejects", "loads", "signoffs", "meta")
@@ -191,7 +190,7 @@ def test_csv_cells_neutralise_formulas_and_keep_numbers() -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *args], capture_output=True, timeout=300
+        [sys.executable, "-m", "template_noise.cli", *args], capture_output=True, timeout=300
     )
     # Decoded without newline translation: a CR inside a quoted CSV field must stay a CR.
     return subprocess.CompletedProcess(
@@ -290,7 +289,7 @@ def test_no_data_directory_means_no_server_paths(tmp_path: Path) -> None:
 
 
 def test_default_data_directory_is_the_working_directorys_sample_data(tmp_path: Path) -> None:
-    from dashboard.ui import default_data_dir, source_from
+    from template_noise.ui import default_data_dir, source_from
 
     assert default_data_dir(tmp_path) is None
     (tmp_path / "sample_data").mkdir()
@@ -303,7 +302,7 @@ def test_default_data_directory_is_the_working_directorys_sample_data(tmp_path: 
 
 
 def _serve_args(*argv: str) -> list[str]:
-    from dashboard.cli import build_parser, serve_command
+    from template_noise.cli import build_parser, serve_command
 
     return serve_command(build_parser().parse_args(["serve", *argv]))
 
@@ -328,7 +327,7 @@ def test_serve_binds_to_loopback_by_default(tmp_path: Path) -> None:
 def test_serve_warns_when_it_opens_up_without_a_login(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dashboard.cli import build_parser, serve_warnings
+    from template_noise.cli import build_parser, serve_warnings
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     parse = build_parser().parse_args
@@ -351,7 +350,7 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
 
 
 def test_literal_makes_a_code_span_of_anything() -> None:
-    from dashboard.ui import literal
+    from template_noise.ui import literal
 
     tricky = (*hostile.ALL, "`", "``x``", "a `b` c", "`edge", "edge`", "line\nbreak", "   ")
     for s in tricky:

@@ -16,16 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from events_fixture import sent, write_jsonl
-
-from dashboard import db, signoff
-from dashboard.ingest import ingest
+from template_noise import db, signoff
+from template_noise.ingest import ingest
 
 RESULT = {"status": "pass", "items": [{"id": "inbox_flows", "status": "pass", "rate": 0.25}]}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *args],
+        [sys.executable, "-m", "template_noise.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -235,7 +234,7 @@ def test_concurrent_sign_offs_stay_one_chain(tmp_path: Path) -> None:
 
 
 def test_a_version_1_database_is_migrated_and_chains_from_then_on(tmp_path: Path) -> None:
-    from dashboard.queries import execute
+    from template_noise.queries import execute
 
     path = tmp_path / "v1.duckdb"
     con = duckdb.connect(str(path))

@@ -17,15 +17,15 @@ from typing import Any
 import duckdb
 import pytest
 from parity import assert_same_frames, same
+from template_noise import db
+from template_noise.config import load_config
+from template_noise.filters import Filters
+from template_noise.ingest import ingest
+from template_noise.metrics import run_query
+from template_noise.queries import QUERIES_DIR
+from template_noise.spark_sql import runs_on_spark
 
 from benchmarks.generate import generate
-from dashboard import db
-from dashboard.config import load_config
-from dashboard.filters import Filters
-from dashboard.ingest import ingest
-from dashboard.metrics import run_query
-from dashboard.queries import QUERIES_DIR
-from dashboard.spark_sql import runs_on_spark
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
@@ -69,7 +69,7 @@ _PAIRS: dict[str, Pair] = {}
 
 def _pair(label: str, spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Pair:
     """The engines over one data set, built once per test session."""
-    from dashboard.spark_engine import open_engine
+    from template_noise.spark_engine import open_engine
 
     if label not in _PAIRS:
         con = db.connect()
@@ -151,7 +151,7 @@ def test_cli_engine_spark_prints_the_same_json(
 ) -> None:
     # The command as a user runs it, on the raw sample (normalised by the DuckDB ingest);
     # in this process, so it shares the test session's Spark instead of starting one.
-    from dashboard.cli import main
+    from template_noise.cli import main
 
     duck_code = main([command, str(SAMPLE), "--format", "json"])
     duck = capsys.readouterr().out
@@ -165,8 +165,8 @@ ROLLED_UP = ("recipients", "delivery_p50_s", "delivery_p95_s")  # need notificat
 
 
 def test_rollups_written_by_spark_give_the_additive_metrics(pair: Pair, tmp_path: Path) -> None:
-    from dashboard.metrics import compute_metrics
-    from dashboard.rollups import rollup_metrics, write_rollups
+    from template_noise.metrics import compute_metrics
+    from template_noise.rollups import rollup_metrics, write_rollups
 
     config = load_config(None)
     write_rollups(pair.engine, str(tmp_path), Filters(), config)

@@ -1,4 +1,4 @@
-"""The DuckDB -> Spark SQL step (dashboard.spark_sql) without Spark: binding, macro
+"""The DuckDB -> Spark SQL step (template_noise.spark_sql) without Spark: binding, macro
 inlining, the rewrites and the refusals. Needs only sqlglot."""
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ pytest.importorskip("sqlglot")
 
 import sqlglot
 from sqlglot import exp
-
-from dashboard.config import load_config
-from dashboard.errors import QueryError
-from dashboard.filters import Filters
-from dashboard.metrics import query_params
-from dashboard.queries import QUERIES_DIR
-from dashboard.spark_sql import (
+from template_noise.config import load_config
+from template_noise.errors import QueryError
+from template_noise.filters import Filters
+from template_noise.metrics import query_params
+from template_noise.queries import QUERIES_DIR
+from template_noise.spark_sql import (
     _refuse,
     _rewrite,
     bind,

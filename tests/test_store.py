@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 
 import duckdb
+from template_noise import store
 from test_crash_safety import ingest_cmd, snapshot, write_log
-
-from dashboard import store
 
 
 def events(con: duckdb.DuckDBPyConnection) -> int:

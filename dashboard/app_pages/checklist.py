@@ -9,9 +9,8 @@ import json
 
 import pandas as pd
 import streamlit as st
-
-from dashboard import checklist, signoff, ui
-from dashboard.errors import TemplateNoiseError
+from template_noise import checklist, signoff, ui
+from template_noise.errors import TemplateNoiseError
 
 STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "no_data": "NO DATA"}
 BADGE = {"pass": ("PASS", "green"), "fail": ("FAIL", "red")}

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
-from dashboard import series, ui
-from dashboard.datadir import resolve_under
-from dashboard.errors import TemplateNoiseError
-from dashboard.ingest import IngestReport, ingest
+from template_noise import series, ui
+from template_noise.datadir import resolve_under
+from template_noise.errors import TemplateNoiseError
+from template_noise.ingest import IngestReport, ingest
 
 # `template-noise serve --max-upload-mb` sets the server's limit; the widget shows the same.
 MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))

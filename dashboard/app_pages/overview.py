@@ -6,9 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
-
-from dashboard import charts, series, ui
-from dashboard.metrics import FLAGS, RATES
+from template_noise import charts, series, ui
+from template_noise.metrics import FLAGS, RATES
 
 TEMPLATE_PAGE = "app_pages/template.py"
 

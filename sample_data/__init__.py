@@ -1,0 +1,1 @@
+"""The bundled sample log; installed as template_noise.sample_data."""

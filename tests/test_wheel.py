@@ -1,0 +1,123 @@
+"""The product as users get it: a wheel built from the repository's sdist, installed into a
+fresh virtual environment outside the checkout, every command run from another directory.
+
+What works only in a checkout (SQL read from ../queries, the sample beside the source)
+fails here. The serve part also checks the process lifecycle a supervisor relies on:
+SIGTERM stops the server, the port closes and no process is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from served import free_port, processes_mentioning, wait_closed, wait_healthy
+from template_noise import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bin/ of a fresh venv with the wheel (and its extras) installed."""
+    base = tmp_path_factory.mktemp("wheel")
+    dist = base / "dist"
+    # No --wheel: the sdist is built first and the wheel from it, so both are proven.
+    built = _run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], cwd=base)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (wheel,) = dist.glob("template_noise-*.whl")
+    venv = base / "venv"
+    made = _run([sys.executable, "-m", "venv", str(venv)], cwd=base)
+    assert made.returncode == 0, made.stderr
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    done = _run([*pip, "--disable-pip-version-check", f"{wheel}[spark,auth]"], cwd=base)
+    assert done.returncode == 0, done.stderr[-3000:]
+    yield venv / "bin"
+
+
+def test_the_wheel_carries_the_sql_the_config_and_the_sample(tmp_path: Path) -> None:
+    built = _run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(ROOT)],
+        cwd=tmp_path,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    sql = {
+        Path(n).name for n in names if n.startswith("template_noise/sql/") and n.endswith(".sql")
+    }
+    assert sql == {p.name for p in (ROOT / "queries").rglob("*.sql")}
+    assert "template_noise/defaults.toml" in names
+    assert "template_noise/sample_data/notifications.jsonl" in names
+    assert "template_noise/app_pages/overview.py" in names
+    # One top-level import package: no generic `dashboard` or `queries` in site-packages.
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"template_noise"}
+
+
+def test_every_command_runs_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
+    tn = str(installed / "template-noise")
+    version = _run([tn, "--version"], cwd=tmp_path)
+    assert version.stdout.strip() == f"template-noise {__version__}"
+
+    sample = _run([tn, "sample", "--notifications", "400", "--out", "s"], cwd=tmp_path)
+    assert sample.returncode == 0, sample.stderr
+    ingest = _run([tn, "ingest", "s", "--db", "noise.duckdb", "--format", "json"], cwd=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr
+    loaded = json.loads(ingest.stdout)["events_loaded"]
+    assert loaded > 400
+
+    from_files = _run([tn, "metrics", "s", "--format", "json"], cwd=tmp_path)
+    from_db = _run([tn, "metrics", "--db", "noise.duckdb", "--format", "json"], cwd=tmp_path)
+    assert from_files.returncode == 0 == from_db.returncode, from_files.stderr + from_db.stderr
+    files_sent = sum(t["sent"] for t in json.loads(from_files.stdout)["templates"])
+    assert files_sent == sum(t["sent"] for t in json.loads(from_db.stdout)["templates"])
+    assert 0 < files_sent <= 400  # a few of the sample's sends fail
+
+    check = _run([tn, "check", "--db", "noise.duckdb", "--format", "junit"], cwd=tmp_path)
+    assert check.returncode == 1, check.stderr  # the sample plants failing items
+    assert "<testsuite" in check.stdout
+    listed = _run([tn, "signoffs", "list", "--db", "noise.duckdb"], cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+
+    # The extras installed from the wheel: Spark's SQL step and the login's library.
+    python = str(installed / "python")
+    extras = _run([python, "-c", "import pyspark, sqlglot, authlib"], cwd=tmp_path)
+    assert extras.returncode == 0, extras.stderr
+
+
+def test_serve_answers_and_stops_on_sigterm(installed: Path, tmp_path: Path) -> None:
+    tn = str(installed / "template-noise")
+    assert (
+        _run([tn, "sample", "--notifications", "200", "--out", "s"], cwd=tmp_path).returncode == 0
+    )
+    assert _run([tn, "ingest", "s", "--db", "noise.duckdb"], cwd=tmp_path).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [tn, "serve", "--db", "noise.duckdb", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_healthy(port, server)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) is not None
+    finally:
+        if server.poll() is None:
+            server.kill()
+    wait_closed(port)
+    assert processes_mentioning(str(installed.parent)) == []
