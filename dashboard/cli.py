@@ -26,6 +26,31 @@ if TYPE_CHECKING:
     from template_noise.spark_engine import SparkEngine
 
 
+def _notice(line: str) -> None:
+    print(f"template-noise: {line}", file=sys.stderr, flush=True)
+
+
+# Readers registered by this command, held until it exits: while one is held, an ingest
+# into the same file writes a copy instead of the file this command reads.
+_READERS: list[store.Reader] = []
+
+
+def _read_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    """A read-only snapshot of --db FILE; waits (up to --wait) for a load writing it."""
+    if not Path(args.db).is_file():
+        raise InputError(f"{args.db}: no such database file")
+    if args.wait < 0:
+        raise InputError("--wait: give 0 or more seconds")
+    reader = store.Reader(
+        args.db,
+        memory_limit=getattr(args, "memory_limit", None),
+        wait=args.wait,
+        notice=_notice,
+    )
+    _READERS.append(reader)
+    return reader.connection()
+
+
 def _progress(i: int, n: int, path: str) -> None:
     if path:
         print(f"[{i + 1}/{n}] loading {path}", file=sys.stderr, flush=True)
@@ -64,7 +89,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         # In place when no other process reads the file (nothing to copy), else into a
         # staging copy swapped in when complete: readers never see half a load.
-        with store.writer(args.db, memory_limit=args.memory_limit, in_place=True) as con:
+        with store.writer(
+            args.db, memory_limit=args.memory_limit, in_place=True, notice=_notice
+        ) as con:
             report = ingest(con, args.paths, progress, redact_key=key)
     _print_ingest(report, args.format)
     return 0
@@ -132,13 +159,13 @@ def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
         ingest(con, args.paths, progress=_progress)
         return con
     if args.paths:  # as `ingest --db`: in place unless a reader is registered
-        with store.writer(args.db, memory_limit=args.memory_limit, in_place=True) as con:
+        with store.writer(
+            args.db, memory_limit=args.memory_limit, in_place=True, notice=_notice
+        ) as con:
             ingest(con, args.paths, progress=_progress)
     if args.db is None:
         raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
-    if not Path(args.db).is_file():
-        raise InputError(f"{args.db}: no such database file")
-    return db.connect(args.db, read_only=True, memory_limit=args.memory_limit)
+    return _read_db(args)
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
@@ -298,9 +325,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _signoff_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    if not Path(args.db).is_file():
-        raise InputError(f"{args.db}: no such database file")
-    con = db.connect(args.db, read_only=True)
+    con = _read_db(args)
     if (db.schema_version(con) or 1) < 2:
         raise InputError(
             f"{args.db}: written before sign-offs were chained (schema version 1); "
@@ -375,6 +400,17 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_wait_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=store.DEFAULT_WAIT_S,
+        metavar="SECONDS",
+        help="with --db: how long to wait for a load writing the file before giving up "
+        f"(default: {store.DEFAULT_WAIT_S:g})",
+    )
+
+
 def _add_engine_options(p: argparse.ArgumentParser, choose: bool = True) -> None:
     if choose:
         p.add_argument(
@@ -435,6 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
     _add_engine_options(p)
+    _add_wait_option(p)
     p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("check", help="the go-live checklist; exit 1 when an item fails")
@@ -447,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
     _add_engine_options(p)
+    _add_wait_option(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -463,6 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
     _add_engine_options(p, choose=False)
+    _add_wait_option(p)
     p.set_defaults(func=cmd_spark_rollups)
 
     p = sub.add_parser("export", help="write the normalised events as Parquet (for Spark)")
@@ -472,6 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
+    _add_wait_option(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("sample", help="write a deterministic sample log")
@@ -506,10 +546,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--db", required=True, help="DuckDB file")
     q.add_argument("--head", metavar="HASH", help="a row hash kept elsewhere that must remain")
     q.add_argument("--format", choices=["text", "json"], default="text")
+    _add_wait_option(q)
     q.set_defaults(func=cmd_signoffs_verify)
     q = signoffs.add_parser("list", help="every sign-off, newest first")
     q.add_argument("--db", required=True, help="DuckDB file")
     q.add_argument("--format", choices=["text", "json"], default="text")
+    _add_wait_option(q)
     q.set_defaults(func=cmd_signoffs_list)
     return parser
 

@@ -28,7 +28,8 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,48 @@ from template_noise.queries import execute
 
 STAGING_PREFIX = ".staging-"
 CRASH_ENV = "TEMPLATE_NOISE_CRASH_AT"
+DEFAULT_WAIT_S = 600.0  # how long a reader or a writer waits for a writer by default
+
+# Called once with a line to show when a reader or writer has to wait (the CLI prints it).
+Notice = Callable[[str], None]
+
+
+def _flock(
+    handle: BinaryIO,
+    mode: int,
+    *,
+    path: Path,
+    wait: float | None,
+    notice: Notice | None,
+    waiting_for: str,
+) -> None:
+    """Take `mode` on `handle`; when another process holds it, call `notice` once and
+    wait up to `wait` seconds (None: as long as it takes), then fail with a clear message."""
+    try:
+        fcntl.flock(handle, mode | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    limit = "" if wait is None else f" (up to {wait:g} s)"
+    if notice is not None:
+        notice(f"waiting for {waiting_for} of {path}{limit}")
+    if wait is None:
+        fcntl.flock(handle, mode)
+        return
+    deadline = time.monotonic() + wait
+    pause = 0.02
+    while True:
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise InputError(
+                    f"{path}: {waiting_for} still runs after {wait:g} s "
+                    "(wait longer with --wait SECONDS)"
+                ) from None
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
+            pause = min(pause * 2, 0.25)
 
 
 def crash_point(name: str) -> None:
@@ -67,10 +110,16 @@ def _fsync_dir(path: Path) -> None:
 
 @contextmanager
 def writer(
-    path: str | Path, *, memory_limit: str | None = None, in_place: bool = False
+    path: str | Path,
+    *,
+    memory_limit: str | None = None,
+    in_place: bool = False,
+    wait: float | None = None,
+    notice: Notice | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to write `path` through; the writes are published when the block ends
-    without an exception, discarded otherwise. One writer at a time (the others wait).
+    without an exception, discarded otherwise. One writer at a time: the others wait, up to
+    `wait` seconds (None: as long as it takes), calling `notice` once when they have to.
 
     in_place: write the published file itself when no reader is registered and no other
     process has it open (nothing is copied); otherwise, and by default, write a staging copy
@@ -79,7 +128,7 @@ def writer(
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(_lock_path(path), "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _flock(lock, fcntl.LOCK_EX, path=path, wait=wait, notice=notice, waiting_for="another load")
         for stale in _staging_files(path):  # left by a writer that was killed
             stale.unlink(missing_ok=True)
         with open(_readers_path(path), "a+b") as readers:
@@ -184,11 +233,19 @@ def identity(path: str | Path) -> Identity | None:
 class Reader:
     """Read-only snapshots of a published file, reopened after each publish.
 
-    Registered as a reader from creation until garbage collected, so writers copy rather
-    than write in place; created while a writer works in place, it waits for that writer.
+    Registered as a reader from creation until closed or garbage collected, so writers copy
+    rather than write in place. Created while a writer works in place, it waits for that
+    writer (up to `wait` seconds, calling `notice` once), then reads what it published.
     """
 
-    def __init__(self, path: str | Path, *, memory_limit: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        memory_limit: str | None = None,
+        wait: float | None = DEFAULT_WAIT_S,
+        notice: Notice | None = None,
+    ) -> None:
         self.path = Path(path)
         self.memory_limit = memory_limit
         self._identity: Identity | None = None
@@ -196,7 +253,25 @@ class Reader:
         readers = _readers_path(self.path.absolute())
         readers.parent.mkdir(parents=True, exist_ok=True)
         self._registration = open(readers, "a+b")  # noqa: SIM115 (held for the Reader's life)
-        fcntl.flock(self._registration, fcntl.LOCK_SH)
+        try:
+            _flock(
+                self._registration,
+                fcntl.LOCK_SH,
+                path=self.path,
+                wait=wait,
+                notice=notice,
+                waiting_for="the load",
+            )
+        except BaseException:
+            self._registration.close()
+            raise
+
+    def close(self) -> None:
+        """Drop the snapshot and the registration (writers may then write in place)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        self._registration.close()
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The current snapshot; a new one if the file was replaced since the last call.
