@@ -245,7 +245,7 @@ def _noisy(d: ChecklistData, c: Config) -> Outcome:
     noisy = d.templates[d.templates["noisy"]]
     unwaived: list[dict[str, Any]] = []
     waived: list[dict[str, Any]] = []
-    for row in records(noisy[["template", "flags", "noise_score", "sent"]]):
+    for row in records(noisy[["template", "flags", "score", "sent"]]):
         for flag in (f for f in row["flags"] if f in NOISY_FLAGS):
             w = c.waiver(row["template"], flag)
             entry = {"template": row["template"], "flag": flag, "sent": row["sent"]}

@@ -188,7 +188,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         return 0
     df = metrics.compute_metrics(con, filters, config)
     if args.format == "csv":
-        sys.stdout.write(metrics_report.render_csv(df))
+        sys.stdout.write(metrics_report.render_csv(metrics_report.for_users(df)))
     else:
         as_of = metrics.resolve_as_of(con, filters, config)
         sys.stdout.write(metrics_report.render_table(df, metrics.jsonable(as_of)))
@@ -207,7 +207,7 @@ def _metrics_from_rollups(args: argparse.Namespace, filters: Filters, config: Co
         return 0
     df = rollups.rollup_metrics(con, args.rollups, filters, config)
     if args.format == "csv":
-        sys.stdout.write(metrics_report.render_csv(df))
+        sys.stdout.write(metrics_report.render_csv(metrics_report.for_users(df)))
     else:
         as_of = rollups.rollup_metrics_json(con, args.rollups, filters, config)["as_of"]
         sys.stdout.write(metrics_report.render_table(df, as_of))

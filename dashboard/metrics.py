@@ -19,6 +19,9 @@ excess[f] is how far the flag's metric lies past its threshold, relative to the 
 the largest over the flag's fired conditions, capped at max_excess. The second term is
 below noisy_offset, so every noisy template ranks above every quiet one; among noisy (or
 among quiet) templates, more volume and more, farther-exceeded signals rank higher.
+
+`noise_score` is the ranking key (JSON keeps it); users see `score`, the second term
+alone, beside the `noisy` marker (the table, the CSV, the dashboard).
 """
 
 from __future__ import annotations
@@ -221,6 +224,9 @@ def apply_flags(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     volume = df["sent"].astype(float).map(lambda n: math.log2(1 + n))
     raw = (volume * (1 + signal_sum)).clip(upper=max(offset - 1, 0))
     out["noise_score"] = (offset * out["noisy"].astype(float) + raw).round(6)
+    # What users read: the score without the offset that only orders noisy above quiet
+    # (shown beside the noisy marker, so 291.0 NOISY, not 1000291.0).
+    out["score"] = raw.round(1)
     # Sorting on `noisy` first keeps the promise even if a config sets a tiny offset.
     out = out.sort_values(
         ["noisy", "noise_score", "template"], ascending=[False, False, True], kind="stable"
@@ -240,7 +246,8 @@ def _record(row: pd.Series) -> dict[str, Any]:
 
 def compute_metrics(con: Connection, filters: Filters, config: Config) -> pd.DataFrame:
     """One row per template: `template`, every SPEC metric (plus `failed`, a count),
-    `flags` (list of names), `noisy` and `noise_score`, sorted by noise_score descending."""
+    `flags` (list of names), `noisy`, `noise_score` (the ranking key) and `score` (what
+    users read: noise_score without the noisy offset), sorted by noise_score descending."""
     return _ranked(run_query(con, "template_metrics", filters, config), config)
 
 

@@ -58,7 +58,7 @@ TABLE: tuple[Column, ...] = (
     Column("fail", "failure_rate", _pct),
     Column("retry", "retry_rate", _pct),
     Column("max att", "max_attempts", _int),
-    Column("score", "noise_score", _score),
+    Column("score", "score", _score),
     Column("noisy", "noisy", lambda v: "NOISY" if v else "", right=False),
     Column("flags", "flags", lambda v: ", ".join(v) if len(v) else "", right=False),
 )
@@ -101,6 +101,12 @@ def csv_cell(value: Any) -> Any:
         return v
     text = str(v)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def for_users(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The ranking as users download it: `score` and `noisy`, not the ranking key (which
+    adds a large offset to every noisy template)."""
+    return ranking.drop(columns=["noise_score"], errors="ignore")
 
 
 def render_csv(df: pd.DataFrame) -> str:

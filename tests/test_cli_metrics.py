@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,7 @@ def test_metrics_table_is_aligned_with_percentages_and_flags(tmp_path: Path) -> 
     assert header.split()[:2] == ["template", "sent"]
     assert len({len(header), len(rule)}) == 1 or len(rule) >= len(header.rstrip())
     assert first.startswith("=HYPERLINK(1)") and "NOISY" in first and "flooding" in first
+    assert f" {math.log2(12) * 1.3:.1f}  NOISY" in first  # the score, not 1000004.7
     assert "%" in second and "NOISY" not in second
     # Columns line up: every "sent" value ends where its header does.
     end = header.index("sent") + len("sent")
@@ -105,6 +107,10 @@ def test_metrics_csv_neutralises_formulas(tmp_path: Path) -> None:
     assert rows[0]["template"] == "'=HYPERLINK(1)"
     assert rows[0]["flags"] == "flooding" and rows[0]["noisy"] == "true"
     assert float(rows[1]["read_rate"]) == 1.0  # fractions, for spreadsheets
+    # The score users read, without the ranking key's offset for noisy templates:
+    # 11 sends, flooding at 11/day: excess (11 - 10) / 10 = 0.1, weight 3 -> log2(12) * 1.3.
+    assert "noise_score" not in rows[0]
+    assert float(rows[0]["score"]) == round(math.log2(12) * 1.3, 1) == 4.7
 
 
 def test_metrics_from_a_database_file(tmp_path: Path) -> None:

@@ -170,6 +170,9 @@ def test_noise_score_formula_by_hand() -> None:
     assert scores["quiet"] == pytest.approx(math.log2(4))  # 2.0, no signal
     # ignored: excess (0.20 - 0) / 0.20 = 1, weight 2: log2(16) * (1 + 2 * 1) = 12
     assert scores["ignored"] == pytest.approx(1_000_000 + 12)
+    # What users read: the same number without the offset that puts noisy ones first.
+    shown = dict(zip(df["template"], df["score"], strict=True))
+    assert shown == {"quiet": 2.0, "ignored": 12.0}
 
 
 def test_every_noisy_template_ranks_above_every_quiet_one() -> None:

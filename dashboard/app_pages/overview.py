@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from template_noise import charts, series, ui
 from template_noise.metrics import FLAGS, RATES
+from template_noise.metrics_report import for_users
 
 TEMPLATE_PAGE = "app_pages/template.py"
 
@@ -43,7 +44,7 @@ table = ranking.assign(
     flags=ranking["flags"].map(list),
 )
 columns = [
-    "template", "open", "noisy", "flags", "noise_score", "sent", "recipients",
+    "template", "open", "noisy", "score", "flags", "sent", "recipients",
     "max_per_user_day", "duplicates", "duplicate_rate", "read_rate", "archive_rate",
     "archived_unread_rate", "star_rate", "cta_click_rate", "expiry_coverage",
     "stale_unread_rate", "failure_rate", "retry_rate", "max_attempts",
@@ -55,7 +56,9 @@ config.update(
     template=st.column_config.TextColumn("template", pinned=True),
     open=st.column_config.LinkColumn("page", display_text="open"),
     flags=st.column_config.ListColumn("flags"),
-    noise_score=st.column_config.NumberColumn("noise score", format="%.1f"),
+    score=st.column_config.NumberColumn(
+        "noise score", format="%.1f", help="volume x (1 + how far past each threshold)"
+    ),
     noisy=st.column_config.CheckboxColumn("noisy"),
 )
 event = st.dataframe(
@@ -66,7 +69,9 @@ event = st.dataframe(
     selection_mode="single-row",
     key="ov_ranking",
 )
-ui.csv_download(ranking, "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)")
+ui.csv_download(
+    for_users(ranking), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
+)
 selected = event.selection.rows if event is not None else []
 if selected:
     chosen = str(table.iloc[selected[0]]["template"])
