@@ -208,3 +208,21 @@ def test_bad_config(tmp_path: Path) -> None:
     cfg = tmp_path / "noise.toml"
     cfg.write_text("[flags]\nloud = 1\n", encoding="utf-8")
     one_line_error(run("check", log(tmp_path, healthy_log()), "--config", cfg), "flags.loud")
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    # `metrics ... | head -1`: the reader goes away after one line; no traceback.
+    events = [e for t in range(300) for e in bulk(f"T{t}", 3, start=10 * t)]
+    path = log(tmp_path, events)
+    assert COMMAND is not None
+    producer = subprocess.Popen(
+        [COMMAND, "metrics", str(path), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert producer.stdout is not None
+    producer.stdout.readline()
+    producer.stdout.close()  # as `head -1` exits
+    _, err = producer.communicate(timeout=120)
+    assert [line for line in err.decode().splitlines() if "loading" not in line] == []
+    assert producer.returncode == 0
