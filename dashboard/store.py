@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 import duckdb
 from template_noise import db
@@ -198,18 +198,33 @@ class Reader:
         self._registration = open(readers, "a+b")  # noqa: SIM115 (held for the Reader's life)
         fcntl.flock(self._registration, fcntl.LOCK_SH)
 
-    def connection(self) -> duckdb.DuckDBPyConnection:
-        """The current snapshot; a new one if the file was replaced since the last call.
+    # Held to check the file and, after a publish, to open the new snapshot: sessions that
+    # notice the same publish at once open it once, and never see the pair half set. (On
+    # the class, so that creating a Reader needs nothing for it; a process has one Reader.)
+    _reopening: ClassVar[threading.Lock] = threading.Lock()
 
-        The old connection is left open for queries still running on its cursors; it is
-        closed when garbage collected.
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The current snapshot; a new one if the file was replaced since the last call."""
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[duckdb.DuckDBPyConnection, Identity | None]:
+        """The current snapshot and the identity of the published file it shows, taken
+        together (a snapshot never changes, so the identity versions what it answers).
+
+        Safe from many threads. A publish since the last call opens a new snapshot; the old
+        one is never closed here, since queries of other sessions may still run on it (a
+        cursor keeps its snapshot alive): it goes when the last of them lets go of it.
         """
-        now = identity(self.path)
-        if self._con is None or now != self._identity:
-            self._con = db.connect(self.path, read_only=True, memory_limit=self.memory_limit)
-            self._identity = now
-        return self._con
+        with self._reopening:
+            now = identity(self.path)
+            if self._con is None or now != self._identity:
+                # Identity taken before the open: a publish in between reopens once more.
+                self._con = db.connect(self.path, read_only=True, memory_limit=self.memory_limit)
+                self._identity = now
+            return self._con, self._identity
 
     @property
     def identity(self) -> Identity | None:
-        return self._identity
+        """The identity of the published file the current snapshot shows."""
+        with self._reopening:
+            return self._identity
