@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from template_noise import db, queries, series, store
+from template_noise import db, queries, series, signoff, store
 from template_noise.config import load_config
 from template_noise.filters import Filters
 from template_noise.ingest import ingest
@@ -96,6 +96,28 @@ def test_threads_run_queries_on_one_snapshot_connection(dbfile: Path) -> None:
     assert len(flat) == THREADS * rounds
     assert {v for v, _ in flat} == {want_version}
     assert {s for _, s in flat if s >= 0} == {want_sent}
+
+
+def test_threads_read_the_signoff_history_on_one_snapshot_connection(dbfile: Path) -> None:
+    """The Checklist page of every session reads the sign-off history and verifies its
+    chain on the shared snapshot (both read the schema version first)."""
+    for who in ("Ana", "Ben"):
+        with store.writer(dbfile) as con:
+            signoff.record(con, name=who, role="release owner", result={"status": "pass"})
+    reader = store.Reader(dbfile)
+    con = reader.connection()
+    seen: list[tuple[tuple[str, ...], int, bool, str]] = []
+
+    def work(i: int) -> None:
+        for _ in range(10):
+            names = tuple(s.name for s in signoff.history(con))
+            chain = signoff.verify(con)
+            seen.append((names, chain.rows, chain.intact, series.data_version(con)))
+
+    errors = in_threads(THREADS, work)
+    assert errors == []
+    assert len(seen) == THREADS * 10
+    assert set(seen) == {(("Ben", "Ana"), 2, True, version_of(dbfile))}
 
 
 def test_cursor_touches_only_the_cursor(dbfile: Path) -> None:
