@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO
 
 import duckdb
 from template_noise import db
@@ -162,6 +162,12 @@ def _readers_path(path: Path) -> Path:
     return path.with_name(path.name + ".readers")
 
 
+# Held by a Reader to check the file and, after a publish, to open the new snapshot: the
+# sessions that notice the same publish at once open it once, and none sees a snapshot
+# paired with another file's identity. (One for the process, which has one Reader.)
+_REOPENING = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Identity:
     """What changes when a writer publishes: a new inode (a copy swapped in), or the
@@ -198,11 +204,6 @@ class Reader:
         self._registration = open(readers, "a+b")  # noqa: SIM115 (held for the Reader's life)
         fcntl.flock(self._registration, fcntl.LOCK_SH)
 
-    # Held to check the file and, after a publish, to open the new snapshot: sessions that
-    # notice the same publish at once open it once, and never see the pair half set. (On
-    # the class, so that creating a Reader needs nothing for it; a process has one Reader.)
-    _reopening: ClassVar[threading.Lock] = threading.Lock()
-
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The current snapshot; a new one if the file was replaced since the last call."""
         return self.snapshot()[0]
@@ -215,7 +216,7 @@ class Reader:
         one is never closed here, since queries of other sessions may still run on it (a
         cursor keeps its snapshot alive): it goes when the last of them lets go of it.
         """
-        with self._reopening:
+        with _REOPENING:
             now = identity(self.path)
             if self._con is None or now != self._identity:
                 # Identity taken before the open: a publish in between reopens once more.
@@ -226,5 +227,5 @@ class Reader:
     @property
     def identity(self) -> Identity | None:
         """The identity of the published file the current snapshot shows."""
-        with self._reopening:
+        with _REOPENING:
             return self._identity
