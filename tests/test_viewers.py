@@ -12,6 +12,7 @@ Run: pytest -m browser -s tests/test_viewers.py
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -33,6 +34,7 @@ from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PAGES,
+    TIMEOUT_MS,
     PageSpec,
     _command,
     _no_error_box,
@@ -169,16 +171,24 @@ def viewers() -> Iterator[Viewers]:
         people.close()
 
 
+ERROR_BOX = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
 def _load(page: Any, url: str, spec: PageSpec, session: int) -> Load:
     """Open one page and wait until it has rendered; an error box or a page that never
-    renders is the load's error."""
+    renders is the load's error (with the text of the boxes shown)."""
     start, error = time.monotonic(), None
     try:
         page.goto(url + spec.path)
+        # An error box may stand where the marker would be: stop waiting when either shows.
+        page.locator(spec.marker).or_(page.locator(ERROR_BOX)).first.wait_for(timeout=TIMEOUT_MS)
+        _no_error_box(page, spec.name)
         _rendered(page, spec)
         _no_error_box(page, spec.name)
     except Exception as e:  # counted and asserted by the test
         error = f"{type(e).__name__}: {str(e)[:800]}"
+        with contextlib.suppress(Exception):
+            error += f" | boxes: {page.locator(ERROR_BOX).all_inner_texts()}"
     return Load(session, spec.name, start, time.monotonic(), error)
 
 
@@ -220,6 +230,7 @@ def _summary(loads: list[Load], began: float) -> dict[str, Any]:
         "load_average_1min_after": round(os.getloadavg()[0], 2),
         "page_loads": len(loads),
         "error_boxes": sum(load.error is not None for load in loads),
+        "errors": _errors(loads)[:20],
         "round_s": round(max(load.end for load in loads) - began, 3),
         "all_pages": _stats([load.seconds for load in loads]),
         "pages": {name: _stats(s) for name, s in pages.items()},
