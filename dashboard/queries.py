@@ -71,15 +71,21 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of `con` set up like it: session settings and macros, the same catalog.
 
-    A DuckDB connection is not thread-safe, so every query of a multi-threaded caller (the
-    dashboard) runs on a cursor of its own; a cursor inherits neither settings, temp
-    macros nor the catalog chosen with USE.
+    A DuckDB connection is not thread-safe (a second call while one runs is refused as
+    "busy"), so every query of a multi-threaded caller (the dashboard) runs on a cursor of
+    its own, and this runs nothing on `con` itself: only `con.cursor()`, which is safe
+    while another thread's query runs there. A cursor inherits neither settings, temp
+    macros nor the catalog chosen with USE, so all three are set up on the cursor.
     """
-    row = execute(con, "current_database").fetchone()
     cur = con.cursor()
-    execute(cur, "session")
-    if row and row[0] == "tn":  # a read-only snapshot (db.connect(path, read_only=True))
-        execute(cur, "use_snapshot")
+    try:
+        execute(cur, "session")
+        row = execute(cur, "snapshot_attached").fetchone()
+        if row and row[0]:  # a read-only snapshot (db.connect(path, read_only=True))
+            execute(cur, "use_snapshot")
+    except BaseException:
+        cur.close()
+        raise
     return cur
 
 

@@ -49,7 +49,9 @@ def pick_unit(since: datetime | None, until: datetime | None) -> Unit:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a load commits: part of every cache key of the dashboard."""
+    """Changes whenever a load commits: the dashboard's cache key for the in-memory sample
+    (a database file is versioned by its identity, store.Reader.snapshot). Runs on a cursor
+    of its own, like every query here: `con` may be shared by every session."""
     row = run(con, "dash_data_version").iloc[0]
     return f"{int(row['last_load_id'])}:{int(row['events'])}"
 

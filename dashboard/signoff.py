@@ -180,11 +180,17 @@ def record(
     )
 
 
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of the database (1 before the first migration), read on a cursor
+    of its own like every query here: the dashboard's sessions share `con`, and DuckDB
+    refuses a call on a connection while another thread's runs there."""
+    value = run(con, "schema_version").iloc[0]["version"]
+    return 1 if value is None or pd.isna(value) else int(value)
+
+
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sign-off, newest first, as stored (JSON columns as text)."""
-    from template_noise.db import schema_version  # db imports queries only; no cycle at runtime
-
-    if (schema_version(con) or 1) < 2:
+    if _schema_version(con) < 2:
         # A read-only snapshot of a file written before the chain: nothing to migrate it.
         frame = run(con, "signoff_history_v1")
         return frame.assign(signer_email=None, identity=None, prev_hash=None, row_hash=None)
@@ -292,9 +298,7 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
 
 
 def _chain_from(con: duckdb.DuckDBPyConnection) -> int:
-    from template_noise.db import schema_version
-
-    if (schema_version(con) or 1) < 2:
+    if _schema_version(con) < 2:
         return 1 << 62  # a snapshot of a version 1 file: no row is chained yet
     return int(run(con, "signoff_chain_from").iloc[0]["chain_from"])
 

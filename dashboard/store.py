@@ -211,6 +211,12 @@ def _readers_path(path: Path) -> Path:
     return path.with_name(path.name + ".readers")
 
 
+# Held by a Reader to check the file and, after a publish, to open the new snapshot: the
+# sessions that notice the same publish at once open it once, and none sees a snapshot
+# paired with another file's identity. (One for the process, which has one Reader.)
+_REOPENING = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Identity:
     """What changes when a writer publishes: a new inode (a copy swapped in), or the
@@ -274,17 +280,27 @@ class Reader:
         self._registration.close()
 
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The current snapshot; a new one if the file was replaced since the last call.
+        """The current snapshot; a new one if the file was replaced since the last call."""
+        return self.snapshot()[0]
 
-        The old connection is left open for queries still running on its cursors; it is
-        closed when garbage collected.
+    def snapshot(self) -> tuple[duckdb.DuckDBPyConnection, Identity | None]:
+        """The current snapshot and the identity of the published file it shows, taken
+        together (a snapshot never changes, so the identity versions what it answers).
+
+        Safe from many threads. A publish since the last call opens a new snapshot; the old
+        one is never closed here, since queries of other sessions may still run on it (a
+        cursor keeps its snapshot alive): it goes when the last of them lets go of it.
         """
-        now = identity(self.path)
-        if self._con is None or now != self._identity:
-            self._con = db.connect(self.path, read_only=True, memory_limit=self.memory_limit)
-            self._identity = now
-        return self._con
+        with _REOPENING:
+            now = identity(self.path)
+            if self._con is None or now != self._identity:
+                # Identity taken before the open: a publish in between reopens once more.
+                self._con = db.connect(self.path, read_only=True, memory_limit=self.memory_limit)
+                self._identity = now
+            return self._con, self._identity
 
     @property
     def identity(self) -> Identity | None:
-        return self._identity
+        """The identity of the published file the current snapshot shows."""
+        with _REOPENING:
+            return self._identity

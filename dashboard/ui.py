@@ -1,9 +1,11 @@
 """Streamlit glue shared by app.py and the pages: the database, the filters, cached frames.
 
-One DuckDB connection per process (st.cache_resource); every query runs on its own cursor
-(queries.run and metrics.run_query open one), since a connection is not thread-safe and
-Streamlit runs each session in its own thread. Frames are cached with st.cache_data, keyed
-by the database, a data version that changes with every load, and the filters.
+One snapshot per process (st.cache_resource: a store.Reader of the database file, reopened
+after each publish; or the bundled sample in memory). Streamlit runs each session in its own
+thread and a DuckDB connection refuses a second call while one runs, so every query runs on
+a cursor of its own (queries.run and metrics.run_query open one) and nothing runs on the
+shared connection itself. Frames are cached with st.cache_data, keyed by the database, the
+config, the data version of the snapshot they were computed on, and the filters.
 """
 
 from __future__ import annotations
@@ -124,9 +126,23 @@ def _config(path: str | None) -> Config:
     return load_config(path)
 
 
-def connection() -> duckdb.DuckDBPyConnection:
+def _snapshot() -> tuple[duckdb.DuckDBPyConnection, str]:
+    """The connection to read and the data version of what it shows, taken together, so
+    that a frame is cached under the version it was computed from even when a publish
+    comes between (two separate calls could pair new data with the old version)."""
     held = _connection(source().db)
-    return held.connection() if isinstance(held, store.Reader) else held
+    if isinstance(held, store.Reader):
+        con, ident = held.snapshot()
+        # A snapshot never changes: the identity of the file it was opened from (which
+        # changes with every publish) versions it, with no query on every rerun.
+        return con, f"file:{ident.inode}:{ident.mtime_ns}:{ident.size}" if ident else "file:-"
+    return held, series.data_version(held)  # the sample: a load changes it in place
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The snapshot to read; run queries on it with queries.run / metrics.run_query (each on a
+    cursor of its own), never with its own execute: other sessions share it."""
+    return _snapshot()[0]
 
 
 def config() -> Config:
@@ -139,13 +155,14 @@ def db_label() -> str:
 
 
 def data_version() -> str:
-    """Cheap (two counts); read every run so a load by another session shows at once."""
-    return series.data_version(connection())
+    """Changes with every load; read on every call so a load by another session shows at once
+    (a stat of the file for a database file, two counts for the sample)."""
+    return _snapshot()[1]
 
 
-def _key() -> tuple[str, str, str]:
+def _key(version: str) -> tuple[str, str, str]:
     src = source()
-    return (src.db or ":sample:", src.config or ":defaults:", data_version())
+    return (src.db or ":sample:", src.config or ":defaults:", version)
 
 
 # ---- cached frames -------------------------------------------------------------------
@@ -161,14 +178,16 @@ def _metrics(
 
 def template_metrics(filters: Filters) -> pd.DataFrame:
     """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
-    return _metrics(connection(), _key(), filters, False).templates
+    con, version = _snapshot()
+    return _metrics(con, _key(version), filters, False).templates
 
 
 def overall_metrics(filters: Filters, *, distinct: bool = True) -> dict[str, Any]:
     """metrics.overall_metrics for the filters. With distinct=False, for a page that shows
     neither, the overall recipients and delivery percentiles are None (the costliest part
     of the total), and the numbers come from the same pass as template_metrics."""
-    return _metrics(connection(), _key(), filters, distinct).overall
+    con, version = _snapshot()
+    return _metrics(con, _key(version), filters, distinct).overall
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -178,7 +197,8 @@ def _checklist(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> checkli
 
 def checklist_result() -> checklist.ChecklistResult:
     """checklist.evaluate over all data with the config: what `template-noise check` says."""
-    return _checklist(connection(), _key())
+    con, version = _snapshot()
+    return _checklist(con, _key(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -187,7 +207,8 @@ def _fingerprint(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> str:
 
 
 def data_fingerprint() -> str:
-    return _fingerprint(connection(), _key())
+    con, version = _snapshot()
+    return _fingerprint(con, _key(version))
 
 
 _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
@@ -219,7 +240,8 @@ def _series(
 
 def frame(name: str, filters: Filters, *extra: Any) -> pd.DataFrame:
     """A chart series of template_noise.series (allow-listed by name), cached."""
-    return _series(connection(), _key(), name, filters, extra)
+    con, version = _snapshot()
+    return _series(con, _key(version), name, filters, extra)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -228,7 +250,8 @@ def _filter_options(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> se
 
 
 def filter_options() -> series.FilterOptions:
-    return _filter_options(connection(), _key())
+    con, version = _snapshot()
+    return _filter_options(con, _key(version))
 
 
 def clear_caches() -> None:
