@@ -275,6 +275,10 @@ def test_links_stay_in_the_repository_and_resolve(path: Path) -> None:
         resolved = (path.parent / file_part).resolve() if file_part else path
         if not resolved.is_relative_to(ROOT):
             problems.append(f"{target}: outside the repository")
+        elif resolved not in DOCS:
+            # The docs travel together (the repository, the sdist): a link into the source
+            # tree breaks for whoever reads them from a release.
+            problems.append(f"{target}: not README.md or a page of docs/")
         elif not resolved.exists():
             problems.append(f"{target}: no such file")
         elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +24,23 @@ from served import free_port, processes_mentioning, wait_closed, wait_healthy
 from template_noise import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_tree(to: Path) -> Path:
+    """The repository's files as a clean clone has them (tracked or not ignored, without
+    build leftovers such as *.egg-info, which setuptools would read the file list from)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, to / name)
+    return to
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -35,7 +54,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
     # No --wheel: the sdist is built first and the wheel from it, so both are proven.
-    built = _run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], cwd=base)
+    tree = clean_tree(base / "tree")
+    built = _run([sys.executable, "-m", "build", "--outdir", str(dist), str(tree)], cwd=base)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     (wheel,) = dist.glob("template_noise-*.whl")
     venv = base / "venv"
@@ -47,12 +67,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield venv / "bin"
 
 
-def test_the_wheel_carries_the_sql_the_config_and_the_sample(tmp_path: Path) -> None:
+def test_the_releases_carry_the_sql_the_config_the_sample_and_the_docs(tmp_path: Path) -> None:
+    tree = clean_tree(tmp_path / "tree")
     built = _run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(ROOT)],
-        cwd=tmp_path,
+        [sys.executable, "-m", "build", "--outdir", str(tmp_path), str(tree)], cwd=tmp_path
     )
     assert built.returncode == 0, built.stderr[-3000:]
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        in_sdist = {Path(*Path(n).parts[1:]).as_posix() for n in tar.getnames()}
+    # The README links the pages of docs/: whoever unpacks the sdist has them too.
+    docs = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md")}
+    assert {"README.md", *docs} <= in_sdist
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     sql = {
