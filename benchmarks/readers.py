@@ -16,7 +16,6 @@ the loaded data is visible after. Exit 1 on any failed run.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import subprocess
 import sys
@@ -35,16 +34,6 @@ COMMANDS = {
     "check --db": (["check", "--format", "json"], {0, 1}),
     "signoffs list --db": (["signoffs", "list"], {0}),
 }
-
-
-def held_in_place(dbfile: Path) -> bool:
-    """Whether an in-place writer holds the file (it locks FILE.readers exclusively)."""
-    with open(dbfile.with_name(dbfile.name + ".readers"), "a+b") as readers:
-        try:
-            fcntl.flock(readers, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        return False
 
 
 def sent(dbfile: Path) -> int:
@@ -68,7 +57,7 @@ def phase(name: str, dbfile: Path, log: Path, in_place: bool) -> bool:
         text=True,
     )
     if in_place:  # readers start once the writer holds the file in place
-        while not held_in_place(dbfile) and writer.poll() is None:
+        while not store.writing_in_place(dbfile) and writer.poll() is None:
             time.sleep(0.05)
     else:
         time.sleep(1.0)  # the writer has started copying

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 from template_noise.errors import InputError, QueryError, SchemaError
-from template_noise.queries import execute
+from template_noise.queries import cursor, execute
 
 SCHEMA_VERSION = 2
 # version -> the queries/ file that brings a database of the version before up to it
@@ -106,8 +106,15 @@ def _snapshot(
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The schema version stored in the database, or None before the first migration."""
-    row = execute(con, "schema_version").fetchone()
+    """The schema version stored in the database, or None before the first migration.
+
+    Read on a cursor of its own: a dashboard's sessions share `con`, and DuckDB refuses a
+    call on a connection while another thread's runs there."""
+    cur = cursor(con)
+    try:
+        row = execute(cur, "schema_version").fetchone()
+    finally:
+        cur.close()
     return int(row[0]) if row and row[0] is not None else None
 
 

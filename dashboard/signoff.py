@@ -181,11 +181,10 @@ def record(
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The schema version of the database (1 before the first migration), read on a cursor
-    of its own like every query here: the dashboard's sessions share `con`, and DuckDB
-    refuses a call on a connection while another thread's runs there."""
-    value = run(con, "schema_version").iloc[0]["version"]
-    return 1 if value is None or pd.isna(value) else int(value)
+    """The schema version (1 before the first migration)."""
+    from template_noise.db import schema_version  # db imports queries only; no cycle
+
+    return schema_version(con) or 1
 
 
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -211,6 +211,25 @@ def _readers_path(path: Path) -> Path:
     return path.with_name(path.name + ".readers")
 
 
+def _held(path: str | Path, mode: int) -> bool:
+    with open(_readers_path(Path(path).absolute()), "a+b") as readers:
+        try:
+            fcntl.flock(readers, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False  # closing the file drops the lock just taken
+
+
+def writing_in_place(path: str | Path) -> bool:
+    """Whether a writer holds `path` in place now (it locks FILE.readers exclusively)."""
+    return _held(path, fcntl.LOCK_SH)
+
+
+def readers_registered(path: str | Path) -> bool:
+    """Whether a reader is registered on `path` now (or a writer holds it in place)."""
+    return _held(path, fcntl.LOCK_EX)
+
+
 # Held by a Reader to check the file and, after a publish, to open the new snapshot: the
 # sessions that notice the same publish at once open it once, and none sees a snapshot
 # paired with another file's identity. (One for the process, which has one Reader.)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -15,8 +17,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 90) -> None:
-    """Until Streamlit's /_stcore/health answers 200; fails early if the process died."""
+def wait_healthy(
+    port: int,
+    process: subprocess.Popen[str] | subprocess.Popen[bytes],
+    timeout: float = 90,
+    output: Callable[[], str] | None = None,
+) -> None:
+    """Until Streamlit's /_stcore/health answers 200; fails early if the process died,
+    showing the end of `output()` (default: its stderr)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -26,11 +34,44 @@ def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 90)
         except OSError:
             pass
         if process.poll() is not None:
-            err = process.stderr.read() if process.stderr else ""
-            raise AssertionError(f"the server exited with {process.returncode}: {err[-2000:]}")
+            err = output() if output else str(process.stderr.read() if process.stderr else "")
+            raise AssertionError(f"the server exited with {process.returncode}: {err[-3000:]}")
         if time.monotonic() > deadline:
             raise AssertionError(f"no answer on port {port} after {timeout} s")
         time.sleep(0.3)
+
+
+def serve(command: list[str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
+    """`command` (a `template-noise serve` line) on a free port, once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_healthy(port, server)
+    except BaseException:
+        server.kill()
+        server.wait()
+        raise
+    return server, port
+
+
+def stop(server: subprocess.Popen[str], signum: signal.Signals, timeout: float = 20) -> float:
+    """Send `signum` and wait for the process to end; the seconds it took (killed and
+    failing after `timeout`)."""
+    server.send_signal(signum)
+    started = time.monotonic()
+    try:
+        server.wait(timeout=timeout)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return time.monotonic() - started
 
 
 def port_open(port: int) -> bool:

@@ -21,7 +21,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from urllib.parse import quote
 import hostile
 import pytest
 from events_fixture import write_jsonl
+from served import free_port, wait_healthy
 from template_noise import db
 from template_noise.config import load_config
 from template_noise.filters import Filters
@@ -91,19 +91,13 @@ class Server:
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _command() -> list[str]:
     exe = Path(sys.executable).parent / "template-noise"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "template_noise.cli"]
 
 
 def _serve(tmp: Path, db_path: Path | None) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     log = tmp / "serve.log"
     args = [*_command(), "serve", "--port", str(port)]
     if db_path is not None:
@@ -114,17 +108,7 @@ def _serve(tmp: Path, db_path: Path | None) -> Iterator[Server]:
                                 start_new_session=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not come up:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        wait_healthy(port, proc, timeout=60, output=log.read_text)
         yield Server(url, proc, log)
     finally:
         if proc.poll() is None:

@@ -6,40 +6,31 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from template_noise import store
+from template_noise.ingest import ingest
 
 from benchmarks.generate import generate
+from benchmarks.readers import CLI, COMMANDS, sent
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
-CLI = [sys.executable, "-m", "template_noise.cli"]
-READ_COMMANDS = {
-    "metrics": (["metrics", "--format", "json"], {0}),
-    "check": (["check", "--format", "json"], {0, 1}),
-    "signoffs list": (["signoffs", "list"], {0}),
-}
 
 
-def sent_total(dbfile: Path) -> int:
-    out = subprocess.run(
-        [*CLI, "metrics", "--db", str(dbfile), "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return sum(t["sent"] for t in json.loads(out.stdout)["templates"])
-
-
-def test_readers_wait_for_an_in_place_load_and_never_fail(tmp_path: Path) -> None:
+def sample_db(tmp_path: Path) -> Path:
+    """A database file holding the bundled sample."""
     dbfile = tmp_path / "noise.duckdb"
     subprocess.run(
         [*CLI, "ingest", str(SAMPLE), "--db", str(dbfile)], check=True, capture_output=True
     )
-    before = sent_total(dbfile)
+    return dbfile
+
+
+def test_readers_wait_for_an_in_place_load_and_never_fail(tmp_path: Path) -> None:
+    dbfile = sample_db(tmp_path)
+    before = sent(dbfile)
     big = tmp_path / "big.jsonl"
     generate(big, 150_000, "jsonl", first=10_000_000)  # a load of several seconds
     inode = dbfile.stat().st_ino
@@ -53,11 +44,11 @@ def test_readers_wait_for_an_in_place_load_and_never_fail(tmp_path: Path) -> Non
     # The progress line comes from inside the writer: it has chosen to write in place.
     assert writer.stderr is not None
     assert "loading" in writer.stderr.readline()
-    runs: dict[str, int] = dict.fromkeys(READ_COMMANDS, 0)
+    runs: dict[str, int] = dict.fromkeys(COMMANDS, 0)
     failures: list[str] = []
     waited = 0
     while writer.poll() is None or min(runs.values()) == 0:
-        for name, (args, ok) in READ_COMMANDS.items():
+        for name, (args, ok) in COMMANDS.items():
             done = subprocess.run(
                 [*CLI, *args, "--db", str(dbfile)], capture_output=True, text=True, timeout=600
             )
@@ -71,15 +62,12 @@ def test_readers_wait_for_an_in_place_load_and_never_fail(tmp_path: Path) -> Non
     assert failures == []
     assert waited >= 1  # at least one reader overlapped the load (and waited for it)
     assert dbfile.stat().st_ino == inode  # the load was written in place, not copied
-    after = sent_total(dbfile)
+    after = sent(dbfile)
     assert after > before  # the new data is visible once the load is done
 
 
 def test_a_reader_gives_up_after_wait_seconds_with_one_line(tmp_path: Path) -> None:
-    dbfile = tmp_path / "noise.duckdb"
-    subprocess.run(
-        [*CLI, "ingest", str(SAMPLE), "--db", str(dbfile)], check=True, capture_output=True
-    )
+    dbfile = sample_db(tmp_path)
     with store.writer(dbfile, in_place=True):  # a load writing the file in place
         started = time.monotonic()
         done = subprocess.run(
@@ -103,11 +91,8 @@ def test_a_reader_gives_up_after_wait_seconds_with_one_line(tmp_path: Path) -> N
 
 
 def test_a_reader_that_waits_reads_what_the_load_published(tmp_path: Path) -> None:
-    dbfile = tmp_path / "noise.duckdb"
-    subprocess.run(
-        [*CLI, "ingest", str(SAMPLE), "--db", str(dbfile)], check=True, capture_output=True
-    )
-    before = sent_total(dbfile)
+    dbfile = sample_db(tmp_path)
+    before = sent(dbfile)
     more = tmp_path / "more.jsonl"
     generate(more, 500, "jsonl", first=20_000_000)
     with store.writer(dbfile, in_place=True) as con:
@@ -119,10 +104,8 @@ def test_a_reader_that_waits_reads_what_the_load_published(tmp_path: Path) -> No
         )
         assert reader.stderr is not None
         assert "waiting for the load of" in reader.stderr.readline()
-        from template_noise.ingest import ingest
-
         ingest(con, [str(more)])
     out, _ = reader.communicate(timeout=120)
     assert reader.returncode == 0
     answered = sum(t["sent"] for t in json.loads(out)["templates"])
-    assert answered == sent_total(dbfile) > before
+    assert answered == sent(dbfile) > before

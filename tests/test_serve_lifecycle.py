@@ -5,15 +5,14 @@ ingest writes in place again instead of copying the whole file."""
 
 from __future__ import annotations
 
-import fcntl
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from served import free_port, port_open, processes_mentioning, wait_closed, wait_healthy
+from served import port_open, processes_mentioning, serve, stop, wait_closed
+from template_noise import store
 from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGES, _no_error_box, _rendered
 
 pytestmark = pytest.mark.browser
@@ -24,17 +23,6 @@ SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
 CLI = [sys.executable, "-m", "template_noise.cli"]
 
 
-def registered_reader(dbfile: Path) -> bool:
-    """Whether some process holds FILE.readers shared (a reader is registered)."""
-    with open(dbfile.with_name(dbfile.name + ".readers"), "a+b") as readers:
-        try:
-            fcntl.flock(readers, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(readers, fcntl.LOCK_UN)
-        return False
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_to_serve_stops_the_server_and_releases_the_database(
     tmp_path: Path, signum: signal.Signals
@@ -43,16 +31,8 @@ def test_a_signal_to_serve_stops_the_server_and_releases_the_database(
     subprocess.run(
         [*CLI, "ingest", str(SAMPLE), "--db", str(dbfile)], check=True, capture_output=True
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [*CLI, "serve", "--db", str(dbfile), "--port", str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server, port = serve([*CLI, "serve", "--db", str(dbfile)], cwd=tmp_path)
     try:
-        wait_healthy(port, server)
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
@@ -60,19 +40,12 @@ def test_a_signal_to_serve_stops_the_server_and_releases_the_database(
             _rendered(page, PAGES[0])
             _no_error_box(page, "overview")
             browser.close()
-        assert registered_reader(dbfile)  # the served dashboard reads the file
-
-        server.send_signal(signum)
-        started = time.monotonic()
-        server.wait(timeout=20)
-        stopped_in = time.monotonic() - started
+        assert store.readers_registered(dbfile)  # the served dashboard reads the file
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        stopped_in = stop(server, signum)
     wait_closed(port)
     print(f"\n{signum.name}: stopped in {stopped_in:.1f} s, exit {server.returncode}")
     assert not port_open(port)
     assert processes_mentioning(f"--port {port}") == []
-    assert not registered_reader(dbfile)
+    assert not store.readers_registered(dbfile)
     assert stopped_in < 10

@@ -3,7 +3,6 @@ is registered; a reader that starts during an in-place write waits for it. Real 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import subprocess
 import time
@@ -25,16 +24,6 @@ def base(tmp_path: Path) -> tuple[Path, int]:
     n1 = write_log(first, range(0, 2000))
     subprocess.run(ingest_cmd(dbfile, first), check=True, capture_output=True)
     return dbfile, n1
-
-
-def in_place_writer_holds(dbfile: Path) -> bool:
-    """An in-place writer holds FILE.readers exclusively."""
-    with open(dbfile.with_name(dbfile.name + ".readers"), "a+b") as readers:
-        try:
-            fcntl.flock(readers, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        return False
 
 
 def test_without_readers_the_load_is_written_in_place(tmp_path: Path) -> None:
@@ -81,7 +70,7 @@ def test_a_reader_that_starts_during_an_in_place_write_waits_for_it(tmp_path: Pa
     n2 = write_log(month, range(10_000, 160_000))  # a load of a few seconds
     writer = subprocess.Popen(ingest_cmd(dbfile, month), stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not in_place_writer_holds(dbfile):
+    while not store.writing_in_place(dbfile):
         assert writer.poll() is None, "the load ended before it was seen writing in place"
         assert time.monotonic() < deadline
         time.sleep(0.02)

@@ -13,7 +13,6 @@ Run: pytest -m browser -s tests/test_viewers.py
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import queue
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from template_noise import store
 from test_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -317,16 +317,6 @@ class Publish:
             self.swapped_at = time.monotonic()
         return self.swapped_at is not None
 
-    def _dashboard_reads(self) -> bool:
-        """The served dashboard holds FILE.readers shared (store.Reader): a writer copies."""
-        with open(self.dbfile.with_name(self.dbfile.name + ".readers"), "a+b") as readers:
-            try:
-                fcntl.flock(readers, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(readers, fcntl.LOCK_UN)
-            return False
-
     def _run(self) -> None:
         try:
             if not self.start.released.wait(timeout=120):
@@ -334,7 +324,7 @@ class Publish:
             # The first page of a fresh server opens the database: from then on the pages
             # read it, and the load goes to a copy swapped in under them.
             deadline = time.monotonic() + 120
-            while not self._dashboard_reads() and time.monotonic() < deadline:
+            while not store.readers_registered(self.dbfile) and time.monotonic() < deadline:
                 time.sleep(0.05)
             cmd = [*_command(), "ingest", str(self.log), "--db", str(self.dbfile),
                    "--format", "json"]  # fmt: skip

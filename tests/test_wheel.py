@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from served import free_port, processes_mentioning, wait_closed, wait_healthy
+from served import processes_mentioning, serve, stop, wait_closed
 from template_noise import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,20 +130,7 @@ def test_serve_answers_and_stops_on_sigterm(installed: Path, tmp_path: Path) -> 
         _run([tn, "sample", "--notifications", "200", "--out", "s"], cwd=tmp_path).returncode == 0
     )
     assert _run([tn, "ingest", "s", "--db", "noise.duckdb"], cwd=tmp_path).returncode == 0
-    port = free_port()
-    server = subprocess.Popen(
-        [tn, "serve", "--db", "noise.duckdb", "--port", str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_healthy(port, server)
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=20) is not None
-    finally:
-        if server.poll() is None:
-            server.kill()
+    server, port = serve([tn, "serve", "--db", "noise.duckdb"], cwd=tmp_path)
+    stop(server, signal.SIGTERM)
     wait_closed(port)
     assert processes_mentioning(str(installed.parent)) == []
