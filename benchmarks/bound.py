@@ -28,8 +28,8 @@ def compute(log: Path, memory_limit: str | None = None) -> dict[str, Any]:
         con = db.connect(memory_limit=memory_limit)
         try:
             execute(con, "bench/raw_events_view", dir=tmp)
-            execute(con, "metric_macros")
-            execute(con, "derive_full")
+            execute(con, "metrics/macros")
+            execute(con, "state/full")
             return metrics.metrics_json(con, Filters(), load_config(None))
         finally:
             con.close()

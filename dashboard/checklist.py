@@ -39,9 +39,9 @@ class ChecklistData:
 
     templates: pd.DataFrame  # compute_metrics: one row per template, with flags
     overall: dict[str, Any]  # overall_metrics (recipients and delivery percentiles None)
-    inbox: dict[str, Any]  # inbox_flows.sql
-    realtime: dict[str, Any]  # realtime_reconnection.sql
-    conventions: pd.DataFrame  # payload_conventions.sql
+    inbox: dict[str, Any]  # checklist/inbox_flows.sql
+    realtime: dict[str, Any]  # checklist/realtime_reconnection.sql
+    conventions: pd.DataFrame  # checklist/payload_conventions.sql
     as_of: datetime | None = None
 
 
@@ -449,7 +449,8 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     templates = metrics_with_total_query(total_distinct=False, quantiles=False)
     frames = run_queries(
         con,
-        [templates, "inbox_flows", "realtime_reconnection", "payload_conventions", "data_as_of"],
+        [templates, "checklist/inbox_flows", "checklist/realtime_reconnection",
+         "checklist/payload_conventions", "metrics/as_of"],
         filters,
         config,
     )

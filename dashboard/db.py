@@ -14,8 +14,8 @@ from template_noise.queries import cursor, execute
 
 SCHEMA_VERSION = 2
 # version -> the queries/ file that brings a database of the version before up to it
-# (schema.sql is version 1).
-MIGRATIONS = {2: "schema_v2"}
+# (store/schema.sql is version 1).
+MIGRATIONS = {2: "store/migrate_signoff_chain"}
 
 
 _SPILL_DIR = re.compile(r"template-noise-([0-9]+)")
@@ -78,8 +78,8 @@ def connect(
         con = duckdb.connect(target, config=config)
     except duckdb.Error as e:
         raise InputError(f"{target}: cannot open database: {e}") from e
-    execute(con, "session")
-    execute(con, "writer_settings")
+    execute(con, "store/session")
+    execute(con, "ingest/writer_settings")
     migrate(con)
     return con
 
@@ -92,11 +92,11 @@ def _snapshot(
         raise InputError(f"{path}: no such database file")
     con = duckdb.connect(":memory:", config=config)
     try:
-        execute(con, "attach_snapshot", path=str(path))
+        execute(con, "store/attach_snapshot", path=str(path))
     except QueryError as e:
         con.close()
         raise InputError(f"{path}: cannot open database: {e.__cause__ or e}") from e
-    execute(con, "session")
+    execute(con, "store/session")
     version = schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaError(
@@ -112,7 +112,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     call on a connection while another thread's runs there."""
     cur = cursor(con)
     try:
-        row = execute(cur, "schema_version").fetchone()
+        row = execute(cur, "store/schema_version").fetchone()
     finally:
         cur.close()
     return int(row[0]) if row and row[0] is not None else None
@@ -120,7 +120,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the schema to SCHEMA_VERSION; later versions add their steps here."""
-    execute(con, "schema")
+    execute(con, "store/schema")
     version = schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaError(
@@ -129,5 +129,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     for step in range((version or 1) + 1, SCHEMA_VERSION + 1):
         execute(con, MIGRATIONS[step])
     if version != SCHEMA_VERSION:
-        execute(con, "schema_version_set", version=str(SCHEMA_VERSION))
-    execute(con, "derive_schema")
+        execute(con, "store/schema_version_set", version=str(SCHEMA_VERSION))
+    execute(con, "state/schema")

@@ -19,11 +19,11 @@ from template_noise.store import crash_point
 
 # extension (after an optional .gz) -> (staging query, first data line)
 FORMATS: dict[str, tuple[str, int]] = {
-    ".jsonl": ("stage_lines", 1),
-    ".ndjson": ("stage_lines", 1),
-    ".json": ("stage_lines", 1),
-    ".csv": ("stage_csv", 2),
-    ".parquet": ("stage_parquet", 1),
+    ".jsonl": ("ingest/stage_lines", 1),
+    ".ndjson": ("ingest/stage_lines", 1),
+    ".json": ("ingest/stage_lines", 1),
+    ".csv": ("ingest/stage_csv", 2),
+    ".parquet": ("ingest/stage_parquet", 1),
 }
 
 Progress = Callable[[int, int, str], None]
@@ -146,9 +146,9 @@ def _salvage_gzip(path: str, workdir: str) -> str | None:
 
 def _typed_parquet(con: duckdb.DuckDBPyConnection, path: str) -> bool:
     """Whether a Parquet file's known columns all have the canonical types, so that it can
-    be read as it is (stage_parquet_typed.sql) instead of through JSON text."""
-    execute(con, "parquet_canonical")
-    return not execute(con, "stage_parquet_check", path=path).fetchall()
+    be read as it is (ingest/stage_parquet_typed.sql) instead of through JSON text."""
+    execute(con, "ingest/parquet_canonical")
+    return not execute(con, "ingest/stage_parquet_check", path=path).fetchall()
 
 
 class _Truncated(Exception):
@@ -168,21 +168,21 @@ def _stage(con: duckdb.DuckDBPyConnection, path: str, salvage: InputError | None
     what still decompresses, and a reject marks where the file stops.
     """
     query, first_line = file_format(path)
-    execute(con, "stage_reader_reset")
+    execute(con, "ingest/stage_reader_reset")
     if salvage is None:
         try:
-            if query == "stage_parquet" and _typed_parquet(con, path):
-                execute(con, "stage_parquet_typed", path=path)
+            if query == "ingest/stage_parquet" and _typed_parquet(con, path):
+                execute(con, "ingest/stage_parquet_typed", path=path)
                 return True
             execute(con, query, path=path)
-            if query != "stage_parquet":
-                execute(con, "stage_map", first_line=first_line)
-            execute(con, "stage_fields_json")
+            if query != "ingest/stage_parquet":
+                execute(con, "ingest/stage_map", first_line=first_line)
+            execute(con, "ingest/stage_fields_json")
             return False
         except QueryError as e:
             error = InputError(f"{path}: cannot read file: {str(e.__cause__ or e).splitlines()[0]}")
             error.__cause__ = e
-        if query == "stage_parquet" or not path.lower().endswith(".gz"):
+        if query == "ingest/stage_parquet" or not path.lower().endswith(".gz"):
             raise error
         # A gzip that ends early (an interrupted copy) still holds good lines.
         raise _Truncated(path, error)
@@ -191,11 +191,11 @@ def _stage(con: duckdb.DuckDBPyConnection, path: str, salvage: InputError | None
         if salvaged is None:
             raise salvage
         execute(con, query, path=salvaged)
-        execute(con, "stage_map", first_line=first_line)
-        execute(con, "stage_fields_json")
+        execute(con, "ingest/stage_map", first_line=first_line)
+        execute(con, "ingest/stage_fields_json")
     execute(
         con,
-        "stage_truncated",
+        "ingest/stage_truncated",
         first_line=first_line,
         reason="gzip stream ends early: the rest of the file is missing",
     )
@@ -233,11 +233,11 @@ def _load(
     progress: Progress | None,
     redact_key: str | None,
 ) -> IngestReport:
-    execute(con, "load_reset")
+    execute(con, "ingest/load_reset")
     report = IngestReport()
     con.begin()
     try:
-        row = execute(con, "load_begin", files=files).fetchone()
+        row = execute(con, "ingest/load_begin", files=files).fetchone()
         assert row is not None
         report.load_id = load_id = int(row[0])
         for i, path in enumerate(files):
@@ -245,31 +245,31 @@ def _load(
                 progress(i, len(files), path)
             typed = _stage(con, path, salvage.get(path))
             added = execute(
-                con, "normalize", file=path, load_id=load_id, redact_key=redact_key
+                con, "ingest/normalize", file=path, load_id=load_id, redact_key=redact_key
             ).fetchone()
             assert added is not None
             given = int(added[0])
-            execute(con, "load_add_file", file=path, file_index=i, events_given=given)
+            execute(con, "ingest/load_add_file", file=path, file_index=i, events_given=given)
             if not typed or _rows_rejected(con, given):
-                execute(con, "load_norm_rejects", file=path, file_index=i)
+                execute(con, "ingest/load_norm_rejects", file=path, file_index=i)
             if typed:
-                execute(con, "stage_parquet_raw", file_index=i)
-            execute(con, "stage_drop")
+                execute(con, "ingest/stage_parquet_raw", file_index=i)
+            execute(con, "ingest/stage_drop")
         crash_point("after_read")
         _drop_repeats(con, load_id)
         for file, loaded, present, rejected in execute(
-            con, "load_commit", load_id=load_id
+            con, "ingest/load_commit", load_id=load_id
         ).fetchall():
             report.files.append(FileReport(str(file), int(loaded), int(present), int(rejected)))
-        execute(con, "load_release")
+        execute(con, "ingest/load_release")
         _derive(con, load_id)
         report.rejects = [
             Reject(str(f), int(n), c, str(r))
-            for f, n, c, r in execute(con, "load_rejects").fetchall()
+            for f, n, c, r in execute(con, "ingest/load_rejects").fetchall()
         ]
         execute(
             con,
-            "load_finish",
+            "ingest/load_finish",
             load_id=load_id,
             events_loaded=report.events_loaded,
             events_already_present=report.events_already_present,
@@ -280,7 +280,7 @@ def _load(
     except BaseException:
         con.rollback()
         raise
-    execute(con, "load_reset")
+    execute(con, "ingest/load_reset")
     if progress:
         progress(len(files), len(files), "")
     return report
@@ -289,7 +289,7 @@ def _load(
 def _rows_rejected(con: duckdb.DuckDBPyConnection, events_given: int) -> bool:
     """Whether a typed Parquet file may have rows to reject. Each row with an event type
     becomes one event or one reject; a snapshot row (none) can become several events."""
-    lines, without_event_type = _count(con, "stage_parquet_lines")
+    lines, without_event_type = _count(con, "ingest/stage_parquet_lines")
     return without_event_type > 0 or lines != events_given
 
 
@@ -301,22 +301,22 @@ def _count(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> tuple[in
 
 def _drop_repeats(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
     """Remove the load's events already stored or repeated within it (usually none)."""
-    (repeats,) = _count(con, "load_repeats", load_id=load_id)
-    added, stored = _count(con, "load_sizes", load_id=load_id)
+    (repeats,) = _count(con, "ingest/load_repeats", load_id=load_id)
+    added, stored = _count(con, "ingest/load_sizes", load_id=load_id)
     present = 0
     if stored:
         # The hash table goes on the smaller side.
-        query = "load_present" if added <= stored else "load_present_stored"
+        query = "ingest/load_present" if added <= stored else "ingest/load_present_stored"
         (present,) = _count(con, query, load_id=load_id)
     if repeats or present:
-        execute(con, "load_drop", load_id=load_id)
+        execute(con, "ingest/load_drop", load_id=load_id)
 
 
 def _derive(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
     """Bring notification_state up to date with the load: incrementally, or rebuilt."""
-    (incremental,) = _count(con, "derive_mode", load_id=load_id)
-    execute(con, "metric_macros")  # both read its state macros
+    (incremental,) = _count(con, "state/mode", load_id=load_id)
+    execute(con, "metrics/macros")  # both read its state macros
     if incremental:
-        execute(con, "derive_refresh", load_id=load_id)
+        execute(con, "state/refresh", load_id=load_id)
     else:
-        execute(con, "derive_full")
+        execute(con, "state/full")

@@ -1,7 +1,7 @@
 """Per-template metrics, flags and the noise ranking.
 
-Every metric is computed in SQL (queries/template_metrics.sql over the per-notification
-state of queries/metric_macros.sql); this module binds the parameters, applies the flag
+Every metric is computed in SQL (queries/metrics/per_template.sql over the per-notification
+state of queries/metrics/macros.sql); this module binds the parameters, applies the flag
 rules declared in FLAGS, and ranks.
 
 A flag fires when any of its conditions holds: the metric is beyond its threshold
@@ -35,19 +35,15 @@ from typing import Any, Literal, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
+from template_noise import catalogue
 from template_noise.config import Config
 from template_noise.filters import Filters
 from template_noise.queries import cursor, execute
 
-# The metric columns of queries/template_metrics.sql, in SPEC order (after `template`).
-METRICS = (
-    "sent", "failed", "recipients", "max_per_user_day", "duplicates", "duplicate_rate",
-    "read_rate", "archive_rate", "archived_unread_rate", "star_rate", "cta_click_rate",
-    "expiry_coverage", "expired_unread_rate", "stale_unread_rate", "failure_rate",
-    "retry_rate", "max_attempts", "severities", "scopes", "metadata_invalid_rate",
-    "metadata_drift_rate", "delivery_rate", "delivery_p50_s", "delivery_p95_s",
-)  # fmt: skip
-RATES = tuple(m for m in METRICS if m.endswith(("_rate", "_coverage")))
+# The metric columns of queries/metrics/per_template.sql, in output order (after
+# `template`), and those that are fractions: from the catalogue (queries/catalogue.toml).
+METRICS = catalogue.metric_names()
+RATES = tuple(m.name for m in catalogue.load().metrics if m.format == "percent")
 
 
 class QueryEngine(Protocol):
@@ -157,7 +153,7 @@ def run_queries(
         return [con.run_query(name, params) for name in names]
     cur = cursor(con)
     try:
-        execute(cur, "metric_macros")
+        execute(cur, "metrics/macros")
         return [execute(cur, name, **params).df() for name in names]
     finally:
         cur.close()
@@ -165,11 +161,11 @@ def run_queries(
 
 def resolve_as_of(con: Connection, filters: Filters, config: Config) -> datetime | None:
     """The analysis instant: filters.as_of, else the latest event (None for an empty db)."""
-    return as_of_value(run_query(con, "data_as_of", filters, config))
+    return as_of_value(run_query(con, "metrics/as_of", filters, config))
 
 
 def as_of_value(data_as_of: pd.DataFrame) -> datetime | None:
-    """The instant in the frame of queries/data_as_of.sql (None for an empty db)."""
+    """The instant in the frame of queries/metrics/as_of.sql (None for an empty db)."""
     value = data_as_of["as_of"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
@@ -248,12 +244,12 @@ def compute_metrics(con: Connection, filters: Filters, config: Config) -> pd.Dat
     """One row per template: `template`, every SPEC metric (plus `failed`, a count),
     `flags` (list of names), `noisy`, `noise_score` (the ranking key) and `score` (what
     users read: noise_score without the noisy offset), sorted by noise_score descending."""
-    return _ranked(run_query(con, "template_metrics", filters, config), config)
+    return _ranked(run_query(con, "metrics/per_template", filters, config), config)
 
 
 def overall_metrics(con: Connection, filters: Filters, config: Config) -> dict[str, Any]:
     """The SPEC metrics over every notification in the window together (one record)."""
-    return _record(run_query(con, "overall_metrics", filters, config).iloc[0])
+    return _record(run_query(con, "metrics/overall", filters, config).iloc[0])
 
 
 @dataclass(frozen=True)
@@ -271,12 +267,12 @@ def metrics_with_total(
     quantiles: bool = True,
 ) -> MetricsWithTotal:
     """compute_metrics and overall_metrics together, from one pass over the window
-    (queries/metrics_with_total.sql): what a page showing both should call.
+    (queries/metrics/with_total.sql): what a page showing both should call.
 
     Without total_distinct the overall record's `recipients`, `delivery_p50_s` and
-    `delivery_p95_s` are None (queries/checklist_metrics.sql): they cost most of the total
+    `delivery_p95_s` are None (queries/checklist/metrics.sql): they cost most of the total
     and the checklist reads none of them. Without quantiles (only with total_distinct
-    off) no row has delivery percentiles (queries/checklist_items_metrics.sql).
+    off) no row has delivery percentiles (queries/checklist/items_metrics.sql).
     """
     name = metrics_with_total_query(total_distinct=total_distinct, quantiles=quantiles)
     return split_total(run_query(con, name, filters, config), config, total_distinct)
@@ -285,8 +281,8 @@ def metrics_with_total(
 def metrics_with_total_query(*, total_distinct: bool, quantiles: bool) -> str:
     """The query metrics_with_total runs for these options."""
     if quantiles or total_distinct:
-        return "metrics_with_total" if total_distinct else "checklist_metrics"
-    return "checklist_items_metrics"
+        return "metrics/with_total" if total_distinct else "checklist/metrics"
+    return "checklist/items_metrics"
 
 
 def split_total(df: pd.DataFrame, config: Config, total_distinct: bool) -> MetricsWithTotal:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+from template_noise import catalogue
 from template_noise.errors import QueryError
 
 if TYPE_CHECKING:  # pandas costs most of a command's start-up; `ingest` never needs it
@@ -23,14 +24,27 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
 
 
+# The stages queries/ is grouped by; a query's name is "<stage>/<file stem>".
+STAGES = ("ingest", "state", "metrics", "checklist", "dashboard", "store", "signoff")
+
+
 @cache
 def load_sql(name: str) -> str:
-    """The text of queries/<name>.sql."""
+    """The text of queries/<name>.sql, with the metrics catalogue's columns written out
+    where it asks for them (template_noise.catalogue)."""
     path = QUERIES_DIR / f"{name}.sql"
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise QueryError(f"{name}.sql: no such query in {QUERIES_DIR}") from e
+    return catalogue.expand(text, f"{name}.sql")
+
+
+def names() -> list[str]:
+    """Every query of the product ("metrics/per_template", ...), sorted."""
+    return sorted(
+        f"{stage}/{p.stem}" for stage in STAGES for p in (QUERIES_DIR / stage).glob("*.sql")
+    )
 
 
 def parameters(name: str) -> set[str]:
@@ -79,10 +93,10 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """
     cur = con.cursor()
     try:
-        execute(cur, "session")
-        row = execute(cur, "snapshot_attached").fetchone()
+        execute(cur, "store/session")
+        row = execute(cur, "store/snapshot_attached").fetchone()
         if row and row[0]:  # a read-only snapshot (db.connect(path, read_only=True))
-            execute(cur, "use_snapshot")
+            execute(cur, "store/use_snapshot")
     except BaseException:
         cur.close()
         raise

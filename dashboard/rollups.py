@@ -1,10 +1,10 @@
 """Per-template daily roll-ups: written by Spark, read back on one machine.
 
-`template-noise spark-rollups` runs queries/template_daily.sql on Spark (the cluster does
+`template-noise spark-rollups` runs queries/metrics/daily.sql on Spark (the cluster does
 the notification-level work) and writes its rows as Parquet under <out>/template_daily/;
 `template-noise metrics --rollups <out>` recomputes the additive metrics from them with
-DuckDB (queries/rollup_metrics.sql). Which metrics roll up, and which need the
-notification-level data, is documented in template_daily.sql and docs/spark.md.
+DuckDB (queries/metrics/from_rollups.sql). Which metrics roll up, and which need the
+notification-level data, is documented in metrics/daily.sql and docs/spark.md.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from template_noise.metrics import apply_flags, jsonable, query_params, records,
 if TYPE_CHECKING:
     from template_noise.spark_engine import SparkEngine
 
-TABLE = "template_daily"
+TABLE = "metrics/daily"
 
 
 def write_rollups(engine: SparkEngine, out_dir: str, filters: Filters, config: Config) -> str:
-    """Run template_daily.sql on Spark and write it to <out_dir>/template_daily (Parquet,
+    """Run metrics/daily.sql on Spark and write it to <out_dir>/template_daily (Parquet,
     replaced if present); returns that directory. Rows never pass through the driver."""
     target = f"{out_dir.rstrip('/')}/{TABLE}"
     text = engine.sql(TABLE, query_params(filters, config))
@@ -47,7 +47,7 @@ def rollup_metrics(
 ) -> pd.DataFrame:
     """The template metrics from roll-ups, with flags and noise_score (recipients and the
     delivery percentiles are None: they need the notification-level data)."""
-    df = run_query(con, "rollup_metrics", filters, config, rollups=rollup_glob(out_dir))
+    df = run_query(con, "metrics/from_rollups", filters, config, rollups=rollup_glob(out_dir))
     for col in ("severities", "scopes"):
         df[col] = df[col].map(lambda v: [str(x) for x in v] if v is not None else [])
     return apply_flags(df, config)
@@ -57,7 +57,7 @@ def rollup_metrics_json(
     con: duckdb.DuckDBPyConnection, out_dir: str | Path, filters: Filters, config: Config
 ) -> dict[str, Any]:
     """The `metrics --format json` object, from roll-ups (as_of: the roll-ups' as_of)."""
-    row = run_query(con, "rollup_as_of", filters, config, rollups=rollup_glob(out_dir))
+    row = run_query(con, "metrics/rollups_as_of", filters, config, rollups=rollup_glob(out_dir))
     return {
         "as_of": jsonable(row["as_of"].iloc[0]),
         "since": jsonable(filters.since),

@@ -52,12 +52,12 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a load commits: the dashboard's cache key for the in-memory sample
     (a database file is versioned by its identity, store.Reader.snapshot). Runs on a cursor
     of its own, like every query here: `con` may be shared by every session."""
-    row = run(con, "dash_data_version").iloc[0]
+    row = run(con, "dashboard/data_version").iloc[0]
     return f"{int(row['last_load_id'])}:{int(row['events'])}"
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    row = run(con, "dash_filter_options").iloc[0]
+    row = run(con, "dashboard/filter_options").iloc[0]
     severities = row["severities"]
     return FilterOptions(
         first_at=_ts(row["first_at"]),
@@ -68,42 +68,42 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
 
 def templates(con: duckdb.DuckDBPyConnection, filters: Filters, config: Config) -> pd.DataFrame:
     """template, sent: the templates the filters select, busiest first."""
-    return run_query(con, "dash_templates", filters, config)
+    return run_query(con, "dashboard/templates", filters, config)
 
 
 def volume_over_time(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, unit: Unit
 ) -> pd.DataFrame:
     """bucket, template, sent, failed."""
-    return run_query(con, "dash_volume_over_time", filters, config, unit=unit)
+    return run_query(con, "dashboard/volume_over_time", filters, config, unit=unit)
 
 
 def template_over_time(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, unit: Unit
 ) -> pd.DataFrame:
     """bucket, sent, duplicates, read, archived, archived_unread, failed for one template."""
-    return run_query(con, "dash_template_over_time", filters, config, template=template, unit=unit)
+    return run_query(con, "dashboard/template_over_time", filters, config, template=template, unit=unit)
 
 
 def template_keysets(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
 ) -> pd.DataFrame:
     """key_set, is_object, notifications, share."""
-    return run_query(con, "dash_template_keysets", filters, config, template=template)
+    return run_query(con, "dashboard/template_keysets", filters, config, template=template)
 
 
 def template_breakdown(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
 ) -> pd.DataFrame:
     """severity, scope, notifications."""
-    return run_query(con, "dash_template_breakdown", filters, config, template=template)
+    return run_query(con, "dashboard/template_breakdown", filters, config, template=template)
 
 
 def template_examples(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 50
 ) -> pd.DataFrame:
     """The most recent notifications of a template, with their untrusted text."""
-    return run_query(con, "dash_template_examples", filters, config, template=template, limit=limit)
+    return run_query(con, "dashboard/template_examples", filters, config, template=template, limit=limit)
 
 
 def template_recipients(
@@ -111,7 +111,7 @@ def template_recipients(
 ) -> pd.DataFrame:
     """recipient, sent, read, archived_unread, last_sent."""
     return run_query(
-        con, "dash_template_recipients", filters, config, template=template, limit=limit
+        con, "dashboard/template_recipients", filters, config, template=template, limit=limit
     )
 
 
@@ -119,19 +119,19 @@ def delivery_over_time(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, unit: Unit
 ) -> pd.DataFrame:
     """bucket, sent, failed, retried, delivered, attempts."""
-    return run_query(con, "dash_delivery_over_time", filters, config, unit=unit)
+    return run_query(con, "dashboard/delivery_over_time", filters, config, unit=unit)
 
 
 def delivery_latency(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 100_000
 ) -> pd.DataFrame:
     """template, latency_s per delivered notification (capped at `limit` rows)."""
-    return run_query(con, "dash_delivery_latency", filters, config, limit=limit)
+    return run_query(con, "dashboard/delivery_latency", filters, config, limit=limit)
 
 
 def attempts(con: duckdb.DuckDBPyConnection, filters: Filters, config: Config) -> pd.DataFrame:
     """attempts, notifications, created, failed."""
-    return run_query(con, "dash_attempts", filters, config)
+    return run_query(con, "dashboard/attempts", filters, config)
 
 
 def stream_over_time(
@@ -139,28 +139,28 @@ def stream_over_time(
 ) -> pd.DataFrame:
     """bucket, connects, disconnects, reconnects. Only the time window applies: stream events
     have no template, severity or scope (config is taken for a uniform signature)."""
-    return run(con, "dash_stream_over_time", since=filters.since, until=filters.until, unit=unit)
+    return run(con, "dashboard/stream_over_time", since=filters.since, until=filters.until, unit=unit)
 
 
 def stream_outages(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 200
 ) -> pd.DataFrame:
     """One row per disconnect: when the user came back and what was delivered after."""
-    return run(con, "dash_stream_outages", since=filters.since, until=filters.until, limit=limit)
+    return run(con, "dashboard/stream_outages", since=filters.since, until=filters.until, limit=limit)
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row: events, notifications, templates, first/latest event, last load, loads, rejects."""
-    return run(con, "dash_freshness")
+    return run(con, "dashboard/freshness")
 
 
 def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return run(con, "dash_loads")
+    return run(con, "dashboard/loads")
 
 
 def rejects(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
-    return run(con, "dash_rejects", limit=limit)
+    return run(con, "dashboard/rejects", limit=limit)
 
 
 def reject_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return run(con, "dash_reject_reasons")
+    return run(con, "dashboard/reject_reasons")

@@ -53,7 +53,7 @@ class SignOff:
 
 def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """md5 over the event count, the latest event time and a hash aggregate of event ids."""
-    return str(run(con, "data_fingerprint").iloc[0]["data_fingerprint"])
+    return str(run(con, "store/data_fingerprint").iloc[0]["data_fingerprint"])
 
 
 def parse_waivers(text: str) -> dict[str, str]:
@@ -141,7 +141,7 @@ def record(
     # The id and the previous hash come from the newest row; two sessions signing at once
     # collide on the primary key and the loser chains to the winner on its next attempt.
     for attempt in range(_INSERT_ATTEMPTS):
-        last = run(con, "signoff_last")
+        last = run(con, "signoff/last")
         prev = GENESIS
         row["signoff_id"] = 1
         if not last.empty:
@@ -151,7 +151,7 @@ def record(
         try:
             run(
                 con,
-                "signoff_insert",
+                "signoff/insert",
                 signer_name=name,
                 signer_role=role,
                 prev_hash=prev,
@@ -191,9 +191,9 @@ def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sign-off, newest first, as stored (JSON columns as text)."""
     if _schema_version(con) < 2:
         # A read-only snapshot of a file written before the chain: nothing to migrate it.
-        frame = run(con, "signoff_history_v1")
+        frame = run(con, "signoff/history_v1")
         return frame.assign(signer_email=None, identity=None, prev_hash=None, row_hash=None)
-    return run(con, "signoff_history")
+    return run(con, "signoff/history")
 
 
 def history(con: duckdb.DuckDBPyConnection) -> list[SignOff]:
@@ -299,7 +299,7 @@ def verify(con: duckdb.DuckDBPyConnection, *, head: str | None = None) -> ChainR
 def _chain_from(con: duckdb.DuckDBPyConnection) -> int:
     if _schema_version(con) < 2:
         return 1 << 62  # a snapshot of a version 1 file: no row is chained yet
-    return int(run(con, "signoff_chain_from").iloc[0]["chain_from"])
+    return int(run(con, "signoff/chain_from").iloc[0]["chain_from"])
 
 
 _MD_PUNCT = "`*_[]()!#~$"

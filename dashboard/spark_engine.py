@@ -2,11 +2,11 @@
 
 What runs where (docs/spark.md):
 
-- Spark reads the *normalised* event log, the `events` table of queries/schema.sql, as
+- Spark reads the *normalised* event log, the `events` table of queries/store/schema.sql, as
   Parquet or JSON Lines (written by `template-noise export`, or by any job that writes the
   same columns), and runs every metric query on it, transpiled by dashboard.spark_sql.
 - Raw logs given as local files are normalised first by the DuckDB ingest (queries/
-  normalize.sql: JSON parsing, rejects, template inference, fingerprints) into a temporary
+  ingest/normalize.sql: JSON parsing, rejects, template inference, fingerprints) into a temporary
   Parquet export, which Spark then reads. The rejects are those of `ingest`, exactly.
 
 pyspark is imported only here (the `spark` extra); the default install never loads it.
@@ -30,7 +30,7 @@ from template_noise.spark_sql import spark_sql
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-# The columns of `events` (queries/schema.sql) as Spark types. fingerprint is DuckDB's
+# The columns of `events` (queries/store/schema.sql) as Spark types. fingerprint is DuckDB's
 # UBIGINT, which Parquet stores as unsigned INT64 and Spark reads as DECIMAL(20, 0).
 EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "STRING"), ("event_type", "STRING"), ("occurred_at", "TIMESTAMP_NTZ"),
@@ -173,8 +173,8 @@ def export_events(con: Any, out_dir: str | Path) -> Path:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    execute(con, "export_events", path=str(out / "events.parquet"))
-    execute(con, "export_rejects", path=str(out / "rejects.parquet"))
+    execute(con, "store/export_events", path=str(out / "events.parquet"))
+    execute(con, "store/export_rejects", path=str(out / "rejects.parquet"))
     return out / "events.parquet"
 
 

@@ -2,7 +2,7 @@
 
 The DuckDB engine runs the files as they are. For Spark, `spark_sql(name, params)`:
 
-1. parses queries/<name>.sql and queries/metric_macros.sql with sqlglot (read="duckdb");
+1. parses queries/<name>.sql and queries/metrics/macros.sql with sqlglot (read="duckdb");
 2. binds every `$param` as a typed literal node (never by formatting text): NULL, a
    number, a string, a boolean, `CAST('...' AS TIMESTAMP)` for a datetime, an array for a
    list of strings;
@@ -34,7 +34,7 @@ from template_noise.queries import load_sql
 
 # Where the macros live: tn_state_rows (persistent, beside the tables it fills) and the
 # metric macros. Other statements of these files (tables, stamps) are skipped.
-MACRO_FILES = ("derive_schema", "metric_macros")
+MACRO_FILES = ("state/schema", "metrics/macros")
 
 # What the macros read that exists only in a DuckDB database maintained by `ingest`: the
 # per-notification state table. On Spark it is never fresh, so the macros aggregate
@@ -134,13 +134,31 @@ def bind(tree: exp.Expr, params: dict[str, Any], name: str) -> exp.Expr:
 # --- 3. macros inlined ------------------------------------------------------------------
 
 
+def _arguments(macro: Macro, args: list[exp.Expr]) -> dict[str, exp.Expr]:
+    """The call's arguments by parameter name: positional ones first, then `p_x := value`
+    (queries pass the metric window by name, so no two can swap silently)."""
+    values: dict[str, exp.Expr] = {}
+    for i, arg in enumerate(args):
+        if isinstance(arg, exp.PropertyEQ):
+            name = arg.this.name
+            if name not in macro.params or name in values:
+                raise QueryError(f"{macro.name}: unknown or repeated argument {name}")
+            values[name] = arg.expression
+        elif values.keys() - set(macro.params[:i]) or i >= len(macro.params):
+            raise QueryError(f"{macro.name}: a positional argument after a named one")
+        else:
+            values[macro.params[i]] = arg
+    if len(values) != len(macro.params):
+        missing = [p for p in macro.params if p not in values]
+        raise QueryError(f"{macro.name}: arguments missing: {', '.join(missing)}")
+    return values
+
+
 def _substitute(body: exp.Expr, macro: Macro, args: list[exp.Expr], prefix: str = "") -> exp.Expr:
     """The macro's body with its parameters replaced by `args`; with a prefix, its CTEs
     renamed `<prefix>__<name>` (sqlglot hoists nested CTEs to the top for Spark, so two
     inlined bodies must not share a CTE name)."""
-    if len(args) != len(macro.params):
-        raise QueryError(f"{macro.name}: {len(macro.params)} arguments expected, got {len(args)}")
-    values = dict(zip(macro.params, args, strict=True))
+    values = _arguments(macro, args)
     with_ = body.args.get("with_") or body.args.get("with")
     ctes = {c.alias: f"{prefix}__{c.alias}" for c in with_.expressions} if with_ and prefix else {}
 
@@ -370,9 +388,9 @@ REWRITES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (_rewrite,)
 
 # Queries that read only `events` but stay DuckDB-only, and why.
 DUCKDB_ONLY: dict[str, str] = {
-    "data_fingerprint": "a sign-off fingerprint of the DuckDB database (DuckDB's hash())",
-    "dash_template_examples": "finds the example rows by DuckDB's rowid (no such column on Spark)",
-    "load_sizes": "bookkeeping of a load in progress (only DuckDB ingests)",
+    "store/data_fingerprint": "a sign-off fingerprint of the DuckDB database (DuckDB's hash())",
+    "dashboard/template_examples": "finds the example rows by DuckDB's rowid (no such column on Spark)",
+    "ingest/load_sizes": "bookkeeping of a load in progress (only DuckDB ingests)",
 }
 
 

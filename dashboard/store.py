@@ -137,7 +137,7 @@ def writer(
                 try:
                     yield con
                     crash_point("before_checkpoint")
-                    execute(con, "checkpoint")
+                    execute(con, "store/checkpoint")
                 finally:
                     con.close()  # rolls back a transaction left open by an exception
                 return
@@ -178,7 +178,7 @@ def _copy_on_write(path: Path, memory_limit: str | None) -> Iterator[duckdb.Duck
     try:
         yield con
         crash_point("before_checkpoint")
-        execute(con, "checkpoint")
+        execute(con, "store/checkpoint")
         con.close()
         flush.join()
         _fsync(staging)

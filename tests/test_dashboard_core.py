@@ -18,9 +18,9 @@ from template_noise.filters import Filters
 
 QUERIES = Path(queries.QUERIES_DIR)
 DASH_QUERIES = sorted(
-    p.stem
-    for p in QUERIES.glob("*.sql")
-    if p.stem.startswith("dash_") or p.stem.startswith("signoff_") or p.stem == "data_fingerprint"
+    name
+    for name in queries.names()
+    if name.startswith(("dashboard/", "signoff/")) or name == "store/data_fingerprint"
 )
 
 

@@ -1,4 +1,4 @@
-"""notification_state, maintained load by load at ingest (queries/derive_refresh.sql), equals
+"""notification_state, maintained load by load at ingest (queries/state/refresh.sql), equals
 the state computed from all events at once (tn_state_rows over `events`), and the metrics
 read from it equal the metrics computed from the events."""
 
@@ -24,8 +24,8 @@ def _state_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _state_from_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cur = con.cursor()
-    execute(cur, "session")
-    execute(cur, "metric_macros")
+    execute(cur, "store/session")
+    execute(cur, "metrics/macros")
     # as_of = NULL, but with the stamp broken the macro must aggregate `events` itself.
     cur.execute("UPDATE notification_state_stamp SET events = -1")
     try:
@@ -39,8 +39,8 @@ def _state_from_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _fresh(con: duckdb.DuckDBPyConnection, as_of: object = None) -> bool:
     cur = con.cursor()
-    execute(cur, "session")
-    execute(cur, "metric_macros")
+    execute(cur, "store/session")
+    execute(cur, "metrics/macros")
     row = cur.execute("SELECT tn_state_fresh($a)", {"a": as_of}).fetchone()
     cur.close()
     return bool(row and row[0])
@@ -116,7 +116,7 @@ def test_metrics_from_state_equal_metrics_from_events(tmp_path: Path) -> None:
     ingest(con, [SAMPLE])
     for filters in (Filters(), Filters(severities=("warning",)), Filters(dedup_window_minutes=5)):
         _metrics_both_ways(con, filters)
-    assert len(run_query(con, "notifications", Filters(), config())) > 0
+    assert len(run_query(con, "metrics/notifications", Filters(), config())) > 0
 
 
 def test_a_database_without_state_is_rebuilt_on_the_next_load(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_precomputed_sequences_equal_counting_in_the_window(tmp_path: Path) -> N
     day = pd.Timestamp(first).normalize() + pd.Timedelta(days=1)
     scopes = tuple(
         str(s)
-        for (s,) in run_query(con, "notifications", Filters(), config())[["scope"]]
+        for (s,) in run_query(con, "metrics/notifications", Filters(), config())[["scope"]]
         .drop_duplicates()
         .itertuples(index=False)
     )

@@ -41,7 +41,7 @@ def one(
 
 def notifications(tmp_path: Path, events: list[Event]) -> dict[str, dict[str, Any]]:
     con = load(tmp_path, events)
-    df = run_query(con, "notifications", NO_FILTERS, config())
+    df = run_query(con, "metrics/notifications", NO_FILTERS, config())
     return {row["notification_id"]: row for row in records(df)}
 
 

@@ -12,7 +12,7 @@ from template_noise.metrics import compute_metrics, run_query
 
 def test_two_sends_at_one_instant_the_greater_id_is_the_duplicate(tmp_path: Path) -> None:
     con = load(tmp_path, [sent("b", 0), sent("a", 0)])
-    df = run_query(con, "notifications", NO_FILTERS, config()).set_index("notification_id")
+    df = run_query(con, "metrics/notifications", NO_FILTERS, config()).set_index("notification_id")
     assert df.loc["b", "is_duplicate"] and not df.loc["a", "is_duplicate"]
 
 
@@ -24,7 +24,7 @@ def test_key_set_tie_goes_to_the_key_set_sent_first(tmp_path: Path) -> None:
         sent("n3", 5, body="3", metadata={"a": 1}), sent("n4", 6, body="4", metadata={"a": 2}),
     ]  # fmt: skip
     con = load(tmp_path, events)
-    df = run_query(con, "notifications", NO_FILTERS, config()).set_index("notification_id")
+    df = run_query(con, "metrics/notifications", NO_FILTERS, config()).set_index("notification_id")
     assert list(df.loc[["n1", "n2", "n3", "n4"], "is_metadata_drift"]) == [False, False, True, True]
 
 
@@ -48,7 +48,7 @@ def test_wacht_default_expiry_within_a_minute_is_no_expiry(tmp_path: Path) -> No
         sent("n1", 0, body="1", expires_at="2024-03-31T00:00:59Z"),
         sent("n2", 1, body="2", expires_at="2024-03-31T00:02:01Z"),
     ]
-    df = run_query(load(tmp_path, events), "notifications", NO_FILTERS, config())
+    df = run_query(load(tmp_path, events), "metrics/notifications", NO_FILTERS, config())
     expiry = df.set_index("notification_id")["expires_at"]
     assert pd.isna(expiry.loc["n1"])
     assert str(expiry.loc["n2"]) == "2024-03-31 00:02:01"

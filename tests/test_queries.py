@@ -17,7 +17,7 @@ from template_noise import db
 from template_noise.filters import Filters
 from template_noise.ingest import ingest
 from template_noise.metrics import run_query
-from template_noise.queries import QUERIES_DIR, load_sql, parameters, statements
+from template_noise.queries import load_sql, names, parameters, statements
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 COLUMNS = re.compile(r"^-- columns: (.+)$", re.MULTILINE)
@@ -29,10 +29,10 @@ def declared_columns(name: str) -> list[str] | None:
 
 
 def select_queries() -> list[str]:
-    names = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+    found = names()
     return [
         n
-        for n in names
+        for n in found
         if declared_columns(n) is not None
         and all(s.type == duckdb.StatementType.SELECT for s in statements(n))
     ]
@@ -43,8 +43,8 @@ EXTRA: dict[str, Any] = {"unit": "day", "limit": 5}
 
 
 def rollups_of(con: duckdb.DuckDBPyConnection, tmp: Path) -> str:
-    """template_daily.sql's rows as a Parquet file in tmp (what `spark-rollups` writes)."""
-    daily = run_query(con, "template_daily", Filters(), config())
+    """metrics/daily.sql's rows as a Parquet file in tmp (what `spark-rollups` writes)."""
+    daily = run_query(con, "metrics/daily", Filters(), config())
     path = tmp / "part-0.parquet"
     cur = con.cursor()
     cur.register("daily", daily)
@@ -58,7 +58,7 @@ def params_for(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> dict[str
     if "rollups" in parameters(name):
         extra["rollups"] = rollups_of(con, tmp)
     if "template" in parameters(name):
-        first = run_query(con, "template_metrics", Filters(), config())["template"]
+        first = run_query(con, "metrics/per_template", Filters(), config())["template"]
         extra["template"] = str(first.iloc[0])
     return extra
 
@@ -74,8 +74,9 @@ def check_columns(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> None:
 
 def test_our_metric_queries_are_covered() -> None:
     names = set(select_queries())
-    assert {"template_metrics", "overall_metrics", "notifications", "inbox_flows",
-            "realtime_reconnection", "payload_conventions", "data_as_of"} <= names  # fmt: skip
+    assert {"metrics/per_template", "metrics/overall", "metrics/notifications",
+            "checklist/inbox_flows", "checklist/realtime_reconnection",
+            "checklist/payload_conventions", "metrics/as_of"} <= names  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -109,5 +110,5 @@ def test_query_returns_declared_columns_on_sample(
 def test_template_metrics_columns_are_the_spec_metrics() -> None:
     from template_noise.metrics import METRICS
 
-    assert declared_columns("template_metrics") == ["template", *METRICS]
-    assert declared_columns("overall_metrics") == list(METRICS)
+    assert declared_columns("metrics/per_template") == ["template", *METRICS]
+    assert declared_columns("metrics/overall") == list(METRICS)

@@ -238,8 +238,8 @@ def test_a_version_1_database_is_migrated_and_chains_from_then_on(tmp_path: Path
 
     path = tmp_path / "v1.duckdb"
     con = duckdb.connect(str(path))
-    execute(con, "schema")
-    execute(con, "schema_version_set", version="1")
+    execute(con, "store/schema")
+    execute(con, "store/schema_version_set", version="1")
     for i in (1, 2):  # sign-offs as version 1 stored them: no hash
         con.execute(
             "INSERT INTO signoffs VALUES (?, TIMESTAMP '2026-10-01 09:00:00', 'Old', 'owner',"

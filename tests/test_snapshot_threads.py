@@ -138,7 +138,7 @@ def test_cursor_touches_only_the_cursor(dbfile: Path) -> None:
 
     cur = queries.cursor(Spy())  # type: ignore[arg-type]
     try:
-        row = queries.execute(cur, "dash_data_version").fetchone()
+        row = queries.execute(cur, "dashboard/data_version").fetchone()
     finally:
         cur.close()
     assert calls == ["cursor"]
@@ -232,7 +232,7 @@ def test_a_reopen_leaves_a_running_query_its_snapshot(dbfile: Path, tmp_path: Pa
     gc.collect()
     t.join(timeout=120)
     assert result == [(4000 * 3999 // 2,)]
-    assert queries.execute(cur, "dash_data_version").fetchone()[1] == 4000  # type: ignore[index]
+    assert queries.execute(cur, "dashboard/data_version").fetchone()[1] == 4000  # type: ignore[index]
     cur.close()
     assert series.data_version(new).endswith(":5000")
 

@@ -22,7 +22,7 @@ from template_noise.config import load_config
 from template_noise.filters import Filters
 from template_noise.ingest import ingest
 from template_noise.metrics import run_query
-from template_noise.queries import QUERIES_DIR
+from template_noise.queries import names
 from template_noise.spark_sql import runs_on_spark
 
 from benchmarks.generate import generate
@@ -31,7 +31,7 @@ ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
 BENCH_NOTIFICATIONS = 100_000
 
-QUERIES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if runs_on_spark(p.stem))
+QUERIES = [name for name in names() if runs_on_spark(name)]
 EXTRA: dict[str, Any] = {"unit": "day", "limit": 25}
 
 pytestmark = pytest.mark.spark
@@ -41,8 +41,9 @@ def test_the_parity_list_is_every_query_over_events() -> None:
     # What stays out reads the DuckDB database's own tables (loads, rejects, sign-offs) or
     # is DuckDB-specific on purpose; anything else must be portable.
     assert len(QUERIES) >= 20
-    for name in ("template_metrics", "overall_metrics", "payload_conventions", "inbox_flows",
-                 "realtime_reconnection", "data_as_of", "notifications"):  # fmt: skip
+    for name in ("metrics/per_template", "metrics/overall", "checklist/payload_conventions",
+                 "checklist/inbox_flows", "checklist/realtime_reconnection", "metrics/as_of",
+                 "metrics/notifications"):  # fmt: skip
         assert name in QUERIES
 
 
@@ -52,7 +53,7 @@ class Pair:
     def __init__(self, con: duckdb.DuckDBPyConnection, engine: Any) -> None:
         self.con = con
         self.engine = engine
-        self.template = str(run_query(con, "template_metrics", Filters(), load_config(None))
+        self.template = str(run_query(con, "metrics/per_template", Filters(), load_config(None))
                             .sort_values(["sent", "template"], ascending=False)["template"].iloc[0])  # fmt: skip
 
     def check(self, name: str, filters: Filters | None = None, **extra: Any) -> None:
@@ -120,7 +121,13 @@ FILTERED = Filters(
 
 
 @pytest.mark.parametrize(
-    "name", ["template_metrics", "overall_metrics", "payload_conventions", "notifications"]
+    "name",
+    [
+        "metrics/per_template",
+        "metrics/overall",
+        "checklist/payload_conventions",
+        "metrics/notifications",
+    ],
 )
 def test_filters_bind_the_same_on_both_engines(sample: Pair, name: str) -> None:
     sample.check(name, FILTERED)
@@ -128,8 +135,8 @@ def test_filters_bind_the_same_on_both_engines(sample: Pair, name: str) -> None:
 
 def test_a_hostile_search_string_is_a_value_on_spark(sample: Pair) -> None:
     # Bound as a literal node: quotes and backslashes stay text, never SQL.
-    sample.check("template_metrics", Filters(template_search="x' OR '1'='1 \\' --"))
-    sample.check("template_metrics", Filters(as_of=datetime(2026, 10, 15, 12)))
+    sample.check("metrics/per_template", Filters(template_search="x' OR '1'='1 \\' --"))
+    sample.check("metrics/per_template", Filters(as_of=datetime(2026, 10, 15, 12)))
 
 
 def _same_json(a: Any, b: Any, path: str = "$") -> None:

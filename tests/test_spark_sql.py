@@ -16,7 +16,7 @@ from template_noise.config import load_config
 from template_noise.errors import QueryError
 from template_noise.filters import Filters
 from template_noise.metrics import query_params
-from template_noise.queries import QUERIES_DIR
+from template_noise.queries import names
 from template_noise.spark_sql import (
     _refuse,
     _rewrite,
@@ -40,7 +40,7 @@ def to_spark(duckdb_sql: str) -> str:
     return tree.sql(dialect="spark")
 
 
-@pytest.mark.parametrize("name", [p.stem for p in sorted(QUERIES_DIR.glob("*.sql"))])
+@pytest.mark.parametrize("name", names())
 def test_every_query_over_events_transpiles(name: str) -> None:
     if runs_on_spark(name):
         sql = spark_sql(name, params())
@@ -54,18 +54,17 @@ def test_every_query_over_events_transpiles(name: str) -> None:
 
 
 def test_what_stays_on_duckdb_is_bookkeeping_or_declared() -> None:
-    names = [p.stem for p in QUERIES_DIR.glob("*.sql")]
-    for name in names:
+    for name in names():
         if runs_on_spark(name):
             assert tables_read(name) == {"events"}
-    assert not runs_on_spark("data_fingerprint")  # DuckDB's hash(): the sign-off fingerprint
-    assert not runs_on_spark("dash_rejects")  # rejects live in the DuckDB database
+    assert not runs_on_spark("store/data_fingerprint")  # DuckDB's hash(): the sign-off fingerprint
+    assert not runs_on_spark("dashboard/rejects")  # rejects live in the DuckDB database
 
 
 def test_the_macros_are_read_from_their_files() -> None:
     m = macros()
     assert {"tn_as_of", "tn_notifications", "tn_notification_facts", "tn_metrics"} <= set(m)
-    assert "tn_state_rows" in m  # from derive_schema.sql
+    assert "tn_state_rows" in m  # from state/store/schema.sql
     assert m["tn_metrics"].is_table and not m["tn_as_of"].is_table
     assert m["tn_as_of"].params == ("p_as_of",)
 
@@ -161,6 +160,6 @@ def test_silent_mistranslations_are_refused(duckdb_sql: str) -> None:
 def test_the_ingest_maintained_state_is_never_read_on_spark() -> None:
     # notification_state exists only in a DuckDB database: on Spark the gate is false and
     # its union branch is dropped, so the metrics aggregate `events` (same definition).
-    sql = spark_sql("template_metrics", params())
+    sql = spark_sql("metrics/per_template", params())
     assert "notification_state" not in sql.lower()
     assert "by name" not in sql.lower()

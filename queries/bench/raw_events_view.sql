@@ -8,7 +8,7 @@
 -- generated log has a template and a dedup_key on every `sent` row, no CTA, no explicit
 -- expires_at and no organisation or workspace recipient, so the columns the generator never
 -- fills are constants here. The state and the metrics then run as in the product
--- (derive_full.sql, metric_macros.sql): what they cost is what no amount of work on the
+-- (state/full.sql, metrics/macros.sql): what they cost is what no amount of work on the
 -- ingest can take away.
 SET GLOBAL file_search_path = $dir;
 DROP TABLE events;

@@ -1,0 +1,147 @@
+-- derive_refresh: bring notification_state up to date with one load, incrementally.
+-- grain: statements.  parameters: $load_id.  columns: none
+-- reads: tn_state_rows (state/schema.sql), tn_prev_created and tn_day_count
+--        (metrics/macros.sql, set up by ingest.py before this runs).
+-- Runs inside the load's transaction after ingest/load_commit.sql, when state/mode.sql found the
+-- state matching the events before this load (else state/full.sql rebuilds it). The
+-- load's events are `events` with load_id = $load_id. Cost follows the load, not the
+-- database: the load's events are aggregated (tn_state_rows, state/schema.sql) and
+-- merged into the rows of the notifications they touch (every aggregate is a min, max,
+-- sum or "earliest pick", so merging equals recomputing); then prev_created_at is
+-- recomputed only within the dedup partitions those notifications left or joined.
+
+-- The load's events per notification.
+CREATE OR REPLACE TEMP TABLE derive_delta AS
+SELECT * FROM tn_state_rows(NULL, $load_id, true);
+
+-- Old state + delta for the touched notifications. take_delta: the delta holds the
+-- earlier payload row (ordering as in tn_state_rows: sent before send_failed, then time,
+-- then event_id), or the notification is new.
+CREATE OR REPLACE TEMP TABLE derive_merged AS
+WITH j AS (
+    SELECT d.*,
+           s.notification_id IS NULL
+           OR (d.pick_at IS NOT NULL
+               AND (s.pick_at IS NULL
+                    OR d.pick_failed < s.pick_failed
+                    OR (d.pick_failed = s.pick_failed AND d.pick_at < s.pick_at)
+                    OR (d.pick_failed = s.pick_failed AND d.pick_at = s.pick_at
+                        AND d.pick_event_id < s.pick_event_id))) AS take_delta,
+           s.created_at AS s_created_at, s.first_failed_at AS s_first_failed_at,
+           s.attempt_events AS s_attempt_events, s.max_attempt AS s_max_attempt,
+           s.pick_failed AS s_pick_failed, s.pick_at AS s_pick_at,
+           s.pick_event_id AS s_pick_event_id, s.template AS s_template,
+           s.recipient AS s_recipient, s.scope AS s_scope, s.user_id AS s_user_id,
+           s.severity AS s_severity, s.cta_count AS s_cta_count,
+           s.metadata_invalid AS s_metadata_invalid, s.keyset AS s_keyset,
+           s.fingerprint AS s_fingerprint, s.expires_hours AS s_expires_hours,
+           s.expires_at_given AS s_expires_at_given,
+           s.used_expires_in_hours AS s_used_expires_in_hours,
+           s.cta_url_alias AS s_cta_url_alias, s.action_url_with_ctas AS s_action_url_with_ctas,
+           s.read_at AS s_read_at, s.archived_at AS s_archived_at, s.starred_at AS s_starred_at,
+           s.clicked_at AS s_clicked_at, s.delivered_at AS s_delivered_at,
+           s.last_delivered_at AS s_last_delivered_at, s.dup_key AS s_dup_key,
+           s.tr_key AS s_tr_key
+    FROM derive_delta d
+    LEFT JOIN notification_state s USING (notification_id)
+)
+SELECT
+    notification_id,
+    least(created_at, s_created_at)                       AS created_at,
+    least(first_failed_at, s_first_failed_at)             AS first_failed_at,
+    attempt_events + coalesce(s_attempt_events, 0)        AS attempt_events,
+    greatest(max_attempt, s_max_attempt)                  AS max_attempt,
+    CASE WHEN take_delta THEN pick_failed ELSE s_pick_failed END       AS pick_failed,
+    CASE WHEN take_delta THEN pick_at ELSE s_pick_at END               AS pick_at,
+    CASE WHEN take_delta THEN pick_event_id ELSE s_pick_event_id END   AS pick_event_id,
+    CASE WHEN take_delta THEN template ELSE s_template END             AS template,
+    CASE WHEN take_delta THEN recipient ELSE s_recipient END           AS recipient,
+    CASE WHEN take_delta THEN scope ELSE s_scope END                   AS scope,
+    CASE WHEN take_delta THEN user_id ELSE s_user_id END               AS user_id,
+    CASE WHEN take_delta THEN severity ELSE s_severity END             AS severity,
+    CASE WHEN take_delta THEN cta_count ELSE s_cta_count END           AS cta_count,
+    CASE WHEN take_delta THEN metadata_invalid ELSE s_metadata_invalid END AS metadata_invalid,
+    CASE WHEN take_delta THEN keyset ELSE s_keyset END                 AS keyset,
+    CASE WHEN take_delta THEN fingerprint ELSE s_fingerprint END       AS fingerprint,
+    CASE WHEN take_delta THEN expires_hours ELSE s_expires_hours END   AS expires_hours,
+    CASE WHEN take_delta THEN expires_at_given ELSE s_expires_at_given END AS expires_at_given,
+    CASE WHEN take_delta THEN used_expires_in_hours ELSE s_used_expires_in_hours END
+                                                                       AS used_expires_in_hours,
+    CASE WHEN take_delta THEN cta_url_alias ELSE s_cta_url_alias END   AS cta_url_alias,
+    CASE WHEN take_delta THEN action_url_with_ctas ELSE s_action_url_with_ctas END
+                                                                       AS action_url_with_ctas,
+    least(read_at, s_read_at)                             AS read_at,
+    least(archived_at, s_archived_at)                     AS archived_at,
+    least(starred_at, s_starred_at)                       AS starred_at,
+    least(clicked_at, s_clicked_at)                       AS clicked_at,
+    least(delivered_at, s_delivered_at)                   AS delivered_at,
+    greatest(last_delivered_at, s_last_delivered_at)      AS last_delivered_at,
+    CASE WHEN take_delta THEN dup_key ELSE s_dup_key END  AS dup_key,
+    CASE WHEN take_delta THEN tr_key ELSE s_tr_key END    AS tr_key,
+    s_tr_key                                              AS old_tr_key
+FROM j;
+
+-- The (template, recipient) partitions a touched notification left or joined (each
+-- dedup partition lies inside one): recompute the per-partition columns over all their
+-- members (touched ones from derive_merged, the others from the state), over the four
+-- columns the windows read (sorting every column of the members three times took most of
+-- an append). Kept: the touched rows, and the others whose columns changed (an appended
+-- day leaves the earlier members of a partition as they were).
+CREATE OR REPLACE TEMP TABLE derive_windows AS
+WITH keys AS (
+    SELECT tr_key FROM derive_merged WHERE created_at IS NOT NULL
+    UNION
+    SELECT old_tr_key FROM derive_merged WHERE old_tr_key IS NOT NULL
+),
+members AS (
+    SELECT notification_id, created_at, dup_key, tr_key, true AS touched,
+           NULL::TIMESTAMP AS old_prev_created_at, NULL::TIMESTAMP AS old_prev_tr_created_at,
+           NULL::BIGINT AS old_user_day_count
+    FROM derive_merged
+    UNION ALL
+    SELECT s.notification_id, s.created_at, s.dup_key, s.tr_key, false AS touched,
+           s.prev_created_at, s.prev_tr_created_at, s.user_day_count
+    FROM notification_state s
+    SEMI JOIN keys k ON k.tr_key = s.tr_key
+    ANTI JOIN derive_merged m ON m.notification_id = s.notification_id
+),
+windowed AS (
+    -- the macros tn_state uses (metrics/macros.sql)
+    SELECT *,
+           tn_prev_created(created_at, dup_key, notification_id) AS prev_created_at,
+           tn_prev_created(created_at, tr_key, notification_id) AS prev_tr_created_at,
+           tn_day_count(created_at, tr_key) AS user_day_count
+    FROM members
+)
+SELECT notification_id, touched, prev_created_at, prev_tr_created_at, user_day_count
+FROM windowed
+WHERE touched
+   OR prev_created_at IS DISTINCT FROM old_prev_created_at
+   OR prev_tr_created_at IS DISTINCT FROM old_prev_tr_created_at
+   OR user_day_count IS DISTINCT FROM old_user_day_count;
+
+-- Touched notifications: replaced by their merged rows.
+DELETE FROM notification_state
+WHERE notification_id IN (SELECT notification_id FROM derive_merged);
+
+INSERT INTO notification_state BY NAME
+SELECT m.* EXCLUDE (old_tr_key), w.prev_created_at, w.prev_tr_created_at, w.user_day_count
+FROM derive_merged m
+JOIN derive_windows w USING (notification_id);
+
+-- Untouched members whose per-partition columns changed: only those columns are written.
+UPDATE notification_state
+SET prev_created_at = w.prev_created_at,
+    prev_tr_created_at = w.prev_tr_created_at,
+    user_day_count = w.user_day_count
+FROM derive_windows w
+WHERE w.notification_id = notification_state.notification_id AND NOT w.touched;
+
+UPDATE notification_state_stamp
+SET events = (SELECT count(*) FROM events),
+    max_occurred_at = (SELECT max(occurred_at) FROM events),
+    version = 2;
+
+DROP TABLE derive_delta;
+DROP TABLE derive_merged;
+DROP TABLE derive_windows;
