@@ -82,7 +82,9 @@ def template_over_time(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, unit: Unit
 ) -> pd.DataFrame:
     """bucket, sent, duplicates, read, archived, archived_unread, failed for one template."""
-    return run_query(con, "dashboard/template_over_time", filters, config, template=template, unit=unit)
+    return run_query(
+        con, "dashboard/template_over_time", filters, config, template=template, unit=unit
+    )
 
 
 def template_keysets(
@@ -103,7 +105,9 @@ def template_examples(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 50
 ) -> pd.DataFrame:
     """The most recent notifications of a template, with their untrusted text."""
-    return run_query(con, "dashboard/template_examples", filters, config, template=template, limit=limit)
+    return run_query(
+        con, "dashboard/template_examples", filters, config, template=template, limit=limit
+    )
 
 
 def template_recipients(
@@ -139,14 +143,18 @@ def stream_over_time(
 ) -> pd.DataFrame:
     """bucket, connects, disconnects, reconnects. Only the time window applies: stream events
     have no template, severity or scope (config is taken for a uniform signature)."""
-    return run(con, "dashboard/stream_over_time", since=filters.since, until=filters.until, unit=unit)
+    return run(
+        con, "dashboard/stream_over_time", since=filters.since, until=filters.until, unit=unit
+    )
 
 
 def stream_outages(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 200
 ) -> pd.DataFrame:
     """One row per disconnect: when the user came back and what was delivered after."""
-    return run(con, "dashboard/stream_outages", since=filters.since, until=filters.until, limit=limit)
+    return run(
+        con, "dashboard/stream_outages", since=filters.since, until=filters.until, limit=limit
+    )
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

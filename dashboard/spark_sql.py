@@ -389,7 +389,9 @@ REWRITES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (_rewrite,)
 # Queries that read only `events` but stay DuckDB-only, and why.
 DUCKDB_ONLY: dict[str, str] = {
     "store/data_fingerprint": "a sign-off fingerprint of the DuckDB database (DuckDB's hash())",
-    "dashboard/template_examples": "finds the example rows by DuckDB's rowid (no such column on Spark)",
+    "dashboard/template_examples": (
+        "finds the example rows by DuckDB's rowid (no such column on Spark)"
+    ),
     "ingest/load_sizes": "bookkeeping of a load in progress (only DuckDB ingests)",
 }
 
