@@ -189,11 +189,11 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sign-off, newest first, as stored (JSON columns as text)."""
+    frame = run(con, "signoff/history")
     if _schema_version(con) < 2:
         # A read-only snapshot of a file written before the chain: nothing to migrate it.
-        frame = run(con, "signoff/history_v1")
         return frame.assign(signer_email=None, identity=None, prev_hash=None, row_hash=None)
-    return run(con, "signoff/history")
+    return frame
 
 
 def history(con: duckdb.DuckDBPyConnection) -> list[SignOff]:

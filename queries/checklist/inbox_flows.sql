@@ -1,4 +1,4 @@
--- inbox_flows: how often each inbox action (and its reverse) happened, for the
+-- checklist/inbox_flows: how often each inbox action (and its reverse) happened, for the
 --   `inbox_flows` checklist item.
 -- grain: exactly one row.  parameters: $as_of (NULL = latest occurred_at in the data).
 -- Counts are events up to as_of; `notifications_*` count distinct notifications, read from

@@ -1,4 +1,4 @@
--- checklist_items_metrics: what the checklist's items read (dashboard/checklist.py):
+-- checklist/items_metrics: what the checklist's items read (dashboard/checklist.py):
 --   checklist/metrics.sql without any delivery percentile (NULL in every row: no item
 --   reads one, and they are a sort of every delivery of the window, 0.17 of 1.06 s at 10M).
 -- grain: one row per template (is_total false, as metrics/per_template.sql) and then exactly

@@ -1,4 +1,4 @@
--- checklist_metrics: metrics/with_total.sql without the total's recipients and delivery
+-- checklist/metrics: metrics/with_total.sql without the total's recipients and delivery
 --   percentiles (NULL there), which no checklist item reads and which cost most of the
 --   total (a distinct count and a sort of every delivery over the window).
 -- grain: one row per template (is_total false, as metrics/per_template.sql) and then exactly

@@ -1,4 +1,4 @@
--- payload_conventions: what senders got wrong that the server silently accepts (SPEC
+-- checklist/payload_conventions: what senders got wrong that the server silently accepts (SPEC
 --   "Payload conventions"), per template; reported, never rejected.
 -- grain: one row per template with a created notification in the window and filters.
 -- parameters: the metric parameters of metrics/per_template.sql ($since, $until, $as_of,

@@ -1,4 +1,4 @@
--- realtime_reconnection: evidence for the `realtime_reconnection` checklist item.
+-- checklist/realtime_reconnection: evidence for the `realtime_reconnection` checklist item.
 -- grain: exactly one row.  parameters: $as_of (NULL = latest event), $default_expiry_days.
 -- A reconnect is a user's stream_disconnected whose next stream event is a
 -- stream_connected; the gap is [disconnected, connected). A user-scoped notification

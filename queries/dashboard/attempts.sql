@@ -1,4 +1,4 @@
--- dash_attempts: how many publish attempts notifications took, and how many never went out.
+-- dashboard/attempts: how many publish attempts notifications took, and how many never went out.
 -- grain: one row per attempt count.  parameters: metric parameters.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

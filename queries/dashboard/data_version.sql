@@ -1,4 +1,4 @@
--- dash_data_version: a cheap token that changes whenever a load commits (dashboard cache key).
+-- dashboard/data_version: a cheap token that changes whenever a load commits (dashboard cache key).
 -- grain: one row.  parameters: none.
 -- columns: last_load_id, events
 SELECT

@@ -1,4 +1,4 @@
--- dash_delivery_latency: seconds from created_at to the first delivered, per notification.
+-- dashboard/delivery_latency: seconds from created_at to the first delivered, per notification.
 -- grain: one row per delivered notification.  parameters: metric parameters, $limit.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

@@ -1,4 +1,4 @@
--- dash_delivery_over_time: sends, failures, retries and deliveries per time bucket.
+-- dashboard/delivery_over_time: sends, failures, retries and deliveries per time bucket.
 -- grain: one row per bucket.  parameters: metric parameters, $unit ('hour'|'day'|'week').
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

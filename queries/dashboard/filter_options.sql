@@ -1,4 +1,4 @@
--- dash_filter_options: the choices the sidebar filters offer, from all loaded data.
+-- dashboard/filter_options: the choices the sidebar filters offer, from all loaded data.
 -- grain: one row.  parameters: none.
 -- columns: first_at, last_at, severities
 SELECT

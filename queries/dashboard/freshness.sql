@@ -1,4 +1,4 @@
--- dash_freshness: how fresh and how big the loaded data is (Data page headline).
+-- dashboard/freshness: how fresh and how big the loaded data is (Data page headline).
 -- grain: one row.  parameters: none.
 -- `notifications` (distinct notification_ids named by any event) is the row count of
 -- notification_state (state/schema.sql: one row per such id) while its stamp matches

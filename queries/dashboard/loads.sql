@@ -1,4 +1,4 @@
--- dash_loads: the history of ingest runs, newest first.
+-- dashboard/loads: the history of ingest runs, newest first.
 -- grain: one row per load.  parameters: none.
 -- columns: load_id, started_at, finished_at, files, events_loaded, events_already_present, rejected
 SELECT

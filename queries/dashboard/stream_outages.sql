@@ -1,4 +1,4 @@
--- dash_stream_outages: each realtime disconnect, when the user came back, and whether the
+-- dashboard/stream_outages: each realtime disconnect, when the user came back, and whether the
 -- notifications created meanwhile were delivered after the reconnect.
 -- grain: one row per stream_disconnected.  parameters: $since, $until (occurred_at window,
 -- NULL = open), $limit.

@@ -1,4 +1,4 @@
--- dash_stream_over_time: realtime stream connects, disconnects and reconnects per time bucket.
+-- dashboard/stream_over_time: realtime stream connects, disconnects and reconnects per time bucket.
 -- grain: one row per bucket.  parameters: $since, $until (occurred_at window, NULL = open),
 -- $unit ('hour'|'day'|'week').
 -- columns: bucket, connects, disconnects, reconnects

@@ -1,4 +1,4 @@
--- dash_template_breakdown: the severities and scopes one template was sent with.
+-- dashboard/template_breakdown: the severities and scopes one template was sent with.
 -- grain: one row per (severity, scope).  parameters: metric parameters, $template.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

@@ -1,4 +1,4 @@
--- dash_template_examples: one template's most recent notifications, as sent (untrusted text).
+-- dashboard/template_examples: one template's most recent notifications, as sent (untrusted text).
 -- grain: one row per notification.  parameters: metric parameters, $template, $limit.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

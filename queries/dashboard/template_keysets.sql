@@ -1,4 +1,4 @@
--- dash_template_keysets: the top-level metadata key sets one template was sent with.
+-- dashboard/template_keysets: the top-level metadata key sets one template was sent with.
 -- grain: one row per key set (or per kind of non-object metadata).  parameters: metric parameters, $template.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

@@ -1,4 +1,4 @@
--- dash_template_over_time: one template's volume, duplicates and engagement per time bucket.
+-- dashboard/template_over_time: one template's volume, duplicates and engagement per time bucket.
 -- grain: one row per bucket.  parameters: metric parameters, $template, $unit ('hour'|'day'|'week').
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

@@ -1,4 +1,4 @@
--- dash_template_recipients: who receives one template most.
+-- dashboard/template_recipients: who receives one template most.
 -- grain: one row per recipient.  parameters: metric parameters, $template, $limit.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

@@ -1,4 +1,4 @@
--- dash_templates: the templates the filters select, busiest first (template picker).
+-- dashboard/templates: the templates the filters select, busiest first (template picker).
 -- grain: one row per template.  parameters: metric parameters.
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

@@ -1,4 +1,4 @@
--- dash_volume_over_time: notifications per template per time bucket (Overview chart).
+-- dashboard/volume_over_time: notifications per template per time bucket (Overview chart).
 -- grain: one row per (bucket, template).  parameters: metric parameters, $unit ('hour'|'day'|'week').
 -- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).

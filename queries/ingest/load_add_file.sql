@@ -1,4 +1,4 @@
--- load_add_file: keep one normalised file's event count and the lines its reader could not
+-- ingest/load_add_file: keep one normalised file's event count and the lines its reader could not
 -- split (its events are already in `events`; ingest/load_norm_rejects.sql adds the lines that
 -- fail the checks).
 -- grain: statements.  parameters: $file, $file_index, $events_given.  columns: none

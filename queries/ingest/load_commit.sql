@@ -1,4 +1,4 @@
--- load_commit: add a load's rejects to the database and report the load per file.
+-- ingest/load_commit: add a load's rejects to the database and report the load per file.
 -- grain: one row per file of the load, in load order.  parameters: $load_id.
 -- columns: file, events_loaded, events_already_present, rejected
 -- Runs inside the load's transaction, after ingest/normalize.sql added each file's events and

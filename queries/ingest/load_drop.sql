@@ -1,4 +1,4 @@
--- load_drop: remove from the open load the events it must not add: those an earlier load
+-- ingest/load_drop: remove from the open load the events it must not add: those an earlier load
 -- stored (load_present) and every row of a repeated event_id but the one that keeps it
 -- (load_repeats); kept in load_dropped first, for ingest/load_commit.sql's report per file.
 -- grain: statements.  parameters: $load_id.  columns: none

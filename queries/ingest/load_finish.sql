@@ -1,4 +1,4 @@
--- load_finish: record a load's totals.
+-- ingest/load_finish: record a load's totals.
 -- grain: statement.  parameters: $load_id, $events_loaded, $events_already_present, $rejected.
 UPDATE loads
 SET finished_at = now() AT TIME ZONE 'UTC', events_loaded = $events_loaded,

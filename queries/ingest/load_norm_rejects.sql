@@ -1,4 +1,4 @@
--- load_norm_rejects: keep the lines of one normalised file that cannot be used.
+-- ingest/load_norm_rejects: keep the lines of one normalised file that cannot be used.
 -- grain: statement (inserts into load_rejects).  parameters: $file, $file_index.
 -- columns: none
 -- reads: norm (ingest/normalize.sql), read a second time: for a typed Parquet file whose rows all

@@ -1,4 +1,4 @@
--- load_present: the open load's event_ids that an earlier load already stored, when the
+-- ingest/load_present: the open load's event_ids that an earlier load already stored, when the
 -- load is the smaller side: a hash table of the load's ids, probed by the stored ids (an
 -- appended day costs the size of the day, not of the database).
 -- grain: statements; the last returns one row.  parameters: $load_id.  columns: present

@@ -1,4 +1,4 @@
--- load_present_stored: as ingest/load_present.sql, when the stored events are the smaller side
+-- ingest/load_present_stored: as ingest/load_present.sql, when the stored events are the smaller side
 -- (a first load, or one larger than the database): a hash table of the stored ids, probed
 -- by the load's.
 -- grain: statements; the last returns one row.  parameters: $load_id.  columns: present

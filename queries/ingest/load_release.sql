@@ -1,4 +1,4 @@
--- load_release: free what de-duplicating the load took, before the state refresh.
+-- ingest/load_release: free what de-duplicating the load took, before the state refresh.
 -- grain: statements.  parameters: none.  columns: none
 DROP TABLE IF EXISTS load_repeats;
 DROP TABLE IF EXISTS load_present;

@@ -1,4 +1,4 @@
--- load_repeats: the event_ids the open load added more than once (usually none), with the
+-- ingest/load_repeats: the event_ids the open load added more than once (usually none), with the
 -- row that keeps each: the first file of the load, then the first line, holding it.
 -- grain: statements; the last returns one row.  parameters: $load_id.  columns: repeats
 -- Candidates come from grouping 64-bit hashes of the ids (142M events under a 4 GB cap:

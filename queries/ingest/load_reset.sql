@@ -1,4 +1,4 @@
--- load_reset: empty the per-load staging tables before a load.
+-- ingest/load_reset: empty the per-load staging tables before a load.
 -- grain: statements.  parameters: none.  columns: none
 -- The load's events go straight into `events` (ingest/normalize.sql); only its rejects and files
 -- are kept here: load_files.events_given = the events the file's lines yield, repeats

@@ -1,4 +1,4 @@
--- normalize: turn the staged rows of one file into canonical events and per-line rejects.
+-- ingest/normalize: turn the staged rows of one file into canonical events and per-line rejects.
 -- grain: norm (a view: read once for the events, once for the rejects, never stored) =
 --        one row per non-blank staged line (event row or snapshot row), with
 --        reject_column/reject_reason set when the line cannot be used;

@@ -1,4 +1,4 @@
--- parquet_canonical: the columns a notification log may hold, with the types the typed
+-- ingest/parquet_canonical: the columns a notification log may hold, with the types the typed
 -- Parquet path reads without a JSON round trip (see ingest/stage_parquet_check.sql).
 -- grain: statements.  parameters: none.  columns: none
 -- output: empty temp table tn_parquet_canonical, one column per field of SPEC.md "Input".

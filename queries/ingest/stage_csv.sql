@@ -1,4 +1,4 @@
--- stage_csv: the records of one CSV file (optionally .gz) as JSON objects of text values.
+-- ingest/stage_csv: the records of one CSV file (optionally .gz) as JSON objects of text values.
 -- grain: one row per well-formed record; malformed records land in tn_reader_errors.
 -- parameters: $path.  output: temp table stage_raw(rec BIGINT, doc VARCHAR)
 -- Delimiter, quote and header are fixed: DuckDB's sniffer guesses wrong on messy files.

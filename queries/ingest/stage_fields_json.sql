@@ -1,4 +1,4 @@
--- stage_fields_json: the fields of every staged JSON document (JSON Lines, CSV records and
+-- ingest/stage_fields_json: the fields of every staged JSON document (JSON Lines, CSV records and
 -- Parquet rows of other than the canonical types), as text, for ingest/normalize.sql.
 -- grain: one row per non-blank staged line.  parameters: none.  columns: see ingest/normalize.sql
 -- reads: temp table stage(line, doc).  output: temp view stage_fields.

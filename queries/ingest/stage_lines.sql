@@ -1,4 +1,4 @@
--- stage_lines: the lines of one JSON Lines file (optionally .gz), as text, in file order.
+-- ingest/stage_lines: the lines of one JSON Lines file (optionally .gz), as text, in file order.
 -- grain: one row per line the reader could decode; undecodable lines land in tn_reader_errors.
 -- parameters: $path.  output: temp table stage_raw(rec BIGINT, doc VARCHAR)
 -- rec is the ordinal among decoded lines; stage_map turns it into the file's line number.

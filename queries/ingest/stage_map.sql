@@ -1,4 +1,4 @@
--- stage_map: give each staged row its line in the file and collect the reader's rejects.
+-- ingest/stage_map: give each staged row its line in the file and collect the reader's rejects.
 -- grain: stage = one row per staged row; stage_reader_rejects = one row per rejected line.
 -- parameters: $first_line (1 for JSON Lines, 2 for CSV after its header).
 -- The reader numbers lines like the file (header included); its rejects are missing from

@@ -1,4 +1,4 @@
--- stage_parquet: the rows of one Parquet file as JSON objects (nested values stay nested).
+-- ingest/stage_parquet: the rows of one Parquet file as JSON objects (nested values stay nested).
 -- grain: one row per Parquet row.  parameters: $path.
 -- output: temp table stage(line BIGINT, doc VARCHAR); line = 1-based row number.
 CREATE OR REPLACE TEMP TABLE stage AS

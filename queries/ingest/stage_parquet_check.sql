@@ -1,4 +1,4 @@
--- stage_parquet_check: the columns of a Parquet file that the typed path cannot read as
+-- ingest/stage_parquet_check: the columns of a Parquet file that the typed path cannot read as
 -- they are; none = stage it with ingest/stage_parquet_typed.sql, else with ingest/stage_parquet.sql (JSON).
 -- grain: one row per such column.  parameters: $path.  columns: column_name, column_type
 -- reads: tn_parquet_canonical (ingest/parquet_canonical.sql). A known field is readable when its

@@ -1,4 +1,4 @@
--- stage_parquet_lines: how many rows a typed Parquet file has, and how many of them have no
+-- ingest/stage_parquet_lines: how many rows a typed Parquet file has, and how many of them have no
 -- event type (a snapshot row, or a row to reject).
 -- grain: one row.  parameters: none.  columns: lines BIGINT, without_event_type BIGINT
 -- reads: stage_fields (ingest/stage_parquet_typed.sql): only the event type column is read.

@@ -1,4 +1,4 @@
--- stage_parquet_raw: the row text of each rejected row of a typed Parquet file, for `rejects`.
+-- ingest/stage_parquet_raw: the row text of each rejected row of a typed Parquet file, for `rejects`.
 -- grain: statement (updates load_rejects).  parameters: $file_index.  columns: none
 -- reads: stage_rows (ingest/stage_parquet_typed.sql). Only rejected rows are turned into JSON
 -- text; a file without rejects costs nothing here.

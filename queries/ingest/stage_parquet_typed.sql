@@ -1,4 +1,4 @@
--- stage_parquet_typed: the fields of a Parquet file whose known columns have the canonical
+-- ingest/stage_parquet_typed: the fields of a Parquet file whose known columns have the canonical
 -- types (ingest/stage_parquet_check.sql found none that differ), read as they are: no JSON round
 -- trip, timestamps and numbers stay typed. Same fields as ingest/stage_fields_json.sql.
 -- grain: one row per Parquet row.  parameters: $path.  columns: see ingest/normalize.sql

@@ -1,4 +1,4 @@
--- stage_reader_reset: empty the reader's reject tables before the next file.
+-- ingest/stage_reader_reset: empty the reader's reject tables before the next file.
 -- grain: statements.  parameters: none.  columns: none
 DROP TABLE IF EXISTS tn_reader_errors;
 DROP TABLE IF EXISTS tn_reader_scans;

@@ -1,4 +1,4 @@
--- stage_truncated: record that a compressed file ends early, after its last staged line.
+-- ingest/stage_truncated: record that a compressed file ends early, after its last staged line.
 -- grain: statement (one reject row).  parameters: $first_line, $reason.  columns: none
 INSERT INTO stage_reader_rejects
 SELECT coalesce(max(line), $first_line - 1) + 1, $reason, NULL, NULL

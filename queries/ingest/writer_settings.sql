@@ -1,4 +1,4 @@
--- writer_settings: settings of a connection that writes a database (not of read-only ones).
+-- ingest/writer_settings: settings of a connection that writes a database (not of read-only ones).
 -- grain: statements.  parameters: none.  columns: none
 -- FSST string compression took a third of the time of writing the events of 1M
 -- notifications (3.7 s -> 2.6 s without it) and saved nothing: the file was the same size

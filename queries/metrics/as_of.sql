@@ -1,4 +1,4 @@
--- data_as_of: the analysis instant and how much data it stands on.
+-- metrics/as_of: the analysis instant and how much data it stands on.
 -- grain: exactly one row.  parameters: $as_of (NULL = the latest occurred_at in the data).
 -- `notifications` counts every notification with a `sent` in the data (from the
 -- per-notification state, tn_state over all events, rather than a distinct count).

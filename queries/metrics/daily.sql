@@ -1,4 +1,4 @@
--- template_daily: per-template daily roll-ups, the additive counts behind the metrics.
+-- metrics/daily: per-template daily roll-ups, the additive counts behind the metrics.
 -- grain: one row per template per UTC day of window_at (created_at; for a failed send, its
 --        first send_failed) with a notification in the window and filters.
 -- parameters: the metric parameters of metrics/per_template.sql ($since, $until, $as_of,

@@ -1,4 +1,4 @@
--- rollup_metrics: the metrics of metrics/per_template.sql recomputed from daily roll-ups
+-- metrics/from_rollups: the metrics of metrics/per_template.sql recomputed from daily roll-ups
 --   (metrics/daily.sql rows, as `template-noise spark-rollups` writes them to Parquet).
 -- grain: one row per template with a roll-up day in [$since, $until) (whole UTC days).
 -- parameters: $rollups (a Parquet path or glob), $since, $until (NULL = open).

@@ -1,4 +1,4 @@
--- metric_macros: the per-notification state every metric query reads, as table macros.
+-- metrics/macros: the per-notification state every metric query reads, as table macros.
 -- grain: statements (macro definitions, no data is read); run on a cursor before any
 --        query that calls tn_notifications / tn_notification_facts / tn_metrics.
 -- parameters: none.  columns: none

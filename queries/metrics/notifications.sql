@@ -1,4 +1,4 @@
--- notifications: the per-notification state behind every metric, for drill-down and tests.
+-- metrics/notifications: the per-notification state behind every metric, for drill-down and tests.
 -- grain: one row per notification (created or failed) in the window and filters, newest
 --   first. parameters: the metric parameters of metrics/per_template.sql ($since, $until,
 --   $as_of, $severities, $scopes, $template_search, $dedup_window_minutes, $stale_days,

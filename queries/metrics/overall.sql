@@ -1,4 +1,4 @@
--- overall_metrics: the metrics of SPEC.md over all notifications in the window together.
+-- metrics/overall: the metrics of SPEC.md over all notifications in the window together.
 -- grain: exactly one row (counts 0 and rates NULL when the window is empty).
 -- parameters: as metrics/per_template.sql: $since, $until, $as_of, $severities, $scopes,
 --   $template_search, $dedup_window_minutes, $stale_days, $default_expiry_days.

@@ -1,4 +1,4 @@
--- template_metrics: every metric of SPEC.md "Metrics", per template.
+-- metrics/per_template: every metric of SPEC.md "Metrics", per template.
 -- grain: one row per template with a created or failed notification in the window
 --        [$since, $until) (by created_at; a failed one by its first send_failed) and filters.
 -- parameters: $since, $until (NULL = open), $as_of (NULL = latest occurred_at in the data),

@@ -1,4 +1,4 @@
--- metrics_with_total: metrics/per_template.sql and metrics/overall.sql from one pass over the
+-- metrics/with_total: metrics/per_template.sql and metrics/overall.sql from one pass over the
 --   window (what the overview and the checklist show side by side).
 -- grain: one row per template (is_total false, as metrics/per_template.sql) and then exactly
 --   one row over all of them (is_total true, template NULL; as metrics/overall.sql).

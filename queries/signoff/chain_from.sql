@@ -1,4 +1,4 @@
--- signoff_chain_from: the first sign-off id covered by the hash chain (older rows were
+-- signoff/chain_from: the first sign-off id covered by the hash chain (older rows were
 -- signed before schema v2 and carry no hash).
 -- grain: one row.  parameters: none.
 -- columns: chain_from

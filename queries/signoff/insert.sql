@@ -1,4 +1,4 @@
--- signoff_insert: append one release owner's sign-off (never updates or deletes).
+-- signoff/insert: append one release owner's sign-off (never updates or deletes).
 -- grain: one row (the stored sign-off).
 -- parameters: $signoff_id (the last id + 1: a concurrent sign-off makes this one fail on
 --             the primary key, and the caller retries with the new last row), $signed_at,

@@ -1,4 +1,4 @@
--- signoff_last: the newest sign-off's id and hash, which the next sign-off chains to.
+-- signoff/last: the newest sign-off's id and hash, which the next sign-off chains to.
 -- grain: at most one row.  parameters: none.
 -- columns: signoff_id, row_hash
 SELECT signoff_id, row_hash

@@ -1,4 +1,4 @@
--- derive_full: build notification_state from all of `events` in one streaming statement:
+-- state/full: build notification_state from all of `events` in one streaming statement:
 -- the first load into a database, or a rebuild (a state that does not match the events).
 -- grain: statements.  parameters: none.  columns: none
 -- reads: tn_state (metrics/macros.sql, run on this connection first): with the stamp

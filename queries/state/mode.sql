@@ -1,4 +1,4 @@
--- derive_mode: how to bring notification_state up to date with the open load: incrementally
+-- state/mode: how to bring notification_state up to date with the open load: incrementally
 -- (state/refresh.sql) when the state matched the events before this load and holds rows,
 -- else from scratch (state/full.sql).
 -- grain: one row.  parameters: $load_id.  columns: incremental

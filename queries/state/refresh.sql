@@ -1,4 +1,4 @@
--- derive_refresh: bring notification_state up to date with one load, incrementally.
+-- state/refresh: bring notification_state up to date with one load, incrementally.
 -- grain: statements.  parameters: $load_id.  columns: none
 -- reads: tn_state_rows (state/schema.sql), tn_prev_created and tn_day_count
 --        (metrics/macros.sql, set up by ingest.py before this runs).

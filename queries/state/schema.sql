@@ -1,4 +1,4 @@
--- derive_schema: the per-notification state kept beside `events`, and its one definition.
+-- state/schema: the per-notification state kept beside `events`, and its one definition.
 -- grain: statements (idempotent; run by db.migrate on every writable connection).
 -- parameters: none.  columns: none
 -- notification_state = one row per notification_id (any event naming it), as of all loaded

@@ -1,4 +1,4 @@
--- data_fingerprint: a fingerprint of the events a checklist result was computed on.
+-- store/data_fingerprint: a fingerprint of the events a checklist result was computed on.
 -- grain: one row.  parameters: none.
 -- columns: data_fingerprint, events, latest_event
 -- md5 over the event count, the latest occurred_at and an order-independent XOR of the

@@ -1,4 +1,4 @@
--- export_events: write the events table to Parquet, for the Spark engine (docs/spark.md).
+-- store/export_events: write the events table to Parquet, for the Spark engine (docs/spark.md).
 -- grain: statement (one Parquet file, one row per event, the columns of `events`).
 -- parameters: $path.  columns: none
 -- Ordered by time so that row groups prune well on occurred_at.

@@ -1,4 +1,4 @@
--- schema_v2: sign-offs become tamper-evident and say how the signer was identified.
+-- store/migrate_signoff_chain: sign-offs become tamper-evident and say how the signer was identified.
 -- grain: statements.  parameters: none.  Idempotent (IF NOT EXISTS); applied by db.migrate
 -- to a version 1 database (store/schema.sql), which then records schema_version 2.
 -- row_hash = sha256(prev_hash || "\n" || canonical JSON of the row), computed by

@@ -1,4 +1,4 @@
--- schema: the tables every other query reads; created once per database.
+-- store/schema: the tables every other query reads; created once per database.
 -- grain: events = one row per distinct event (keyed by event_id); rejects = one row per
 --        unusable input line; loads = one row per ingest run; meta = key/value settings.
 -- parameters: none.  Idempotent (IF NOT EXISTS); the version lives in meta.schema_version.

@@ -1,4 +1,4 @@
--- session: per-connection settings and the macros every query may use.
+-- store/session: per-connection settings and the macros every query may use.
 -- grain: statements.  parameters: none.  columns: none
 SET TimeZone = 'UTC';
 

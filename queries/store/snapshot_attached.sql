@@ -1,4 +1,4 @@
--- snapshot_attached: whether the instance holds a read-only snapshot attached as 'tn'
+-- store/snapshot_attached: whether the instance holds a read-only snapshot attached as 'tn'
 -- (db.connect(path, read_only=True)); a new cursor starts in the in-memory default catalog
 -- and must then USE it. Run on the cursor itself, never on a connection other threads share.
 -- grain: one row.  parameters: none.  columns: attached
