@@ -205,14 +205,19 @@ def with_docs_table(doc: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m template_noise.catalogue --docs [PATH]`: rewrite docs/metrics.md's table."""
+    """`python -m template_noise.catalogue --docs`, in a checkout: rewrite docs/metrics.md's
+    metrics table and queries/README.md (the index of the queries) from their sources."""
+    from template_noise import queries
+
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] != "--docs":
-        print("usage: python -m template_noise.catalogue --docs [docs/metrics.md]")
+    if args != ["--docs"]:
+        print("usage: python -m template_noise.catalogue --docs")
         return 2
-    path = Path(args[1] if len(args) > 1 else "docs/metrics.md")
-    path.write_text(with_docs_table(path.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"{path}: metrics table written from the catalogue")
+    doc = Path("docs/metrics.md")
+    doc.write_text(with_docs_table(doc.read_text(encoding="utf-8")), encoding="utf-8")
+    index = queries.QUERIES_DIR / "README.md"
+    index.write_text(queries.index_markdown(), encoding="utf-8")
+    print(f"{doc}: metrics table written from the catalogue; {index}: the index of the queries")
     return 0
 
 

@@ -47,6 +47,68 @@ def names() -> list[str]:
     )
 
 
+_HEADER_KEYS = re.compile(r"^--\s*(grain|parameters|metric parameters|columns|reads):")
+
+
+def purpose(name: str) -> str:
+    """What queries/<name>.sql is for: its header's first sentence."""
+    lines = []
+    for line in load_sql(name).splitlines():
+        if not line.startswith("--") or _HEADER_KEYS.match(line) or line.strip() == "--":
+            break
+        lines.append(line.removeprefix("--").strip())
+    text = " ".join(lines).removeprefix(f"{name}:").strip()
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def columns(name: str) -> list[str]:
+    """The columns queries/<name>.sql declares in its `-- columns:` header (none: [])."""
+    found = re.search(r"^-- columns: (.+)$", load_sql(name), re.MULTILINE)
+    return [c.strip() for c in found.group(1).split(",")] if found else []
+
+
+INDEX_HEAD = """# queries/
+
+Every SQL statement template-noise runs, grouped by the stage it serves. Python runs a query
+by its name (`metrics/per_template` is `metrics/per_template.sql`) through
+`template_noise.queries`, with every value bound as a `$name` parameter. A query's header
+says what it is for, its grain, its parameters and its columns; this index is written from
+those headers (`python -m template_noise.catalogue --docs`; a test fails when it is stale).
+
+`catalogue.toml` defines every counter and metric once; the metric queries ask for its
+columns with `{{ counters }}`, `{{ merged counters }}`, `{{ metrics }}` and pass the metric
+window to the state macros with `{{ window }}` (see `template_noise/catalogue.py`).
+"""
+
+STAGE_TITLES = {
+    "ingest": "ingest: read files, validate and normalise lines, add a load",
+    "state": "state: the per-notification state kept beside the events",
+    "metrics": "metrics: the state macros and the metric queries",
+    "checklist": "checklist: the evidence of the go-live checklist",
+    "dashboard": "dashboard: what the pages show",
+    "store": "store: the database file, its schema, snapshots and exports",
+    "signoff": "signoff: the append-only sign-off history",
+}
+
+
+TABLE_HEAD = "| query | what it is for | parameters | columns |"
+
+
+def index_markdown() -> str:
+    """queries/README.md: each query's purpose, parameters and columns, by stage."""
+    out = [INDEX_HEAD]
+    for stage in STAGES:
+        out += [f"## {STAGE_TITLES[stage]}", "", TABLE_HEAD, "|---|---|---|---|"]
+        for name in (n for n in names() if n.startswith(f"{stage}/")):
+            params = ", ".join(f"`${p}`" for p in sorted(parameters(name))) or "-"
+            cols = ", ".join(columns(name)) or "-"
+            cell = purpose(name).replace("|", "\\|")
+            out.append(f"| `{name.split('/', 1)[1]}` | {cell} | {params} | {cols} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def parameters(name: str) -> set[str]:
     """The $parameters a query uses (comments excluded)."""
     return set(_PARAM.findall(_COMMENT.sub("", load_sql(name))))

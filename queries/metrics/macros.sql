@@ -45,14 +45,17 @@ CREATE OR REPLACE TEMP MACRO tn_day_count(p_created_at, p_key) AS
 -- notifications of the template to the recipient on that UTC day, over all of them.
 CREATE OR REPLACE TEMP MACRO tn_state(p_as_of) AS TABLE
 WITH r AS MATERIALIZED (
-    SELECT * FROM tn_state_rows(tn_as_of(p_as_of), NULL, NOT tn_state_fresh(p_as_of))
+    SELECT * FROM tn_state_rows(p_as_of := tn_as_of(p_as_of), p_load_id := NULL,
+                                p_gate := NOT tn_state_fresh(p_as_of))
 ),
 w AS (
     -- The windows sort four columns, not every column of the state (each of the three
     -- sorts carried all of them: 2.7 of 3.9 s at 1M), and are joined back.
     SELECT notification_id,
-           tn_prev_created(created_at, dup_key, notification_id) AS prev_created_at,
-           tn_prev_created(created_at, tr_key, notification_id) AS prev_tr_created_at,
+           tn_prev_created(p_created_at := created_at, p_key := dup_key,
+                           p_notification_id := notification_id) AS prev_created_at,
+           tn_prev_created(p_created_at := created_at, p_key := tr_key,
+                           p_notification_id := notification_id) AS prev_tr_created_at,
            tn_day_count(created_at, tr_key) AS user_day_count
     FROM (SELECT notification_id, created_at, dup_key, tr_key FROM r)
 )

@@ -12,7 +12,7 @@
 
 -- The load's events per notification.
 CREATE OR REPLACE TEMP TABLE derive_delta AS
-SELECT * FROM tn_state_rows(NULL, $load_id, true);
+SELECT * FROM tn_state_rows(p_as_of := NULL, p_load_id := $load_id, p_gate := true);
 
 -- Old state + delta for the touched notifications. take_delta: the delta holds the
 -- earlier payload row (ordering as in tn_state_rows: sent before send_failed, then time,
@@ -108,8 +108,10 @@ members AS (
 windowed AS (
     -- the macros tn_state uses (metrics/macros.sql)
     SELECT *,
-           tn_prev_created(created_at, dup_key, notification_id) AS prev_created_at,
-           tn_prev_created(created_at, tr_key, notification_id) AS prev_tr_created_at,
+           tn_prev_created(p_created_at := created_at, p_key := dup_key,
+                           p_notification_id := notification_id) AS prev_created_at,
+           tn_prev_created(p_created_at := created_at, p_key := tr_key,
+                           p_notification_id := notification_id) AS prev_tr_created_at,
            tn_day_count(created_at, tr_key) AS user_day_count
     FROM members
 )
