@@ -314,8 +314,8 @@ def _drop_repeats(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
 
 def _derive(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
     """Bring notification_state up to date with the load: incrementally, or rebuilt."""
+    execute(con, "metrics/macros")  # all three read its state macros
     (incremental,) = _count(con, "state/mode", load_id=load_id)
-    execute(con, "metrics/macros")  # both read its state macros
     if incremental:
         execute(con, "state/refresh", load_id=load_id)
     else:

@@ -541,7 +541,7 @@ def test_database_file_carries_schema_version(tmp_path: Path) -> None:
     con = db.connect(path)
     assert db.schema_version(con) == db.SCHEMA_VERSION
     assert con.execute("SELECT count(*) FROM events").fetchone() == (1,)
-    con.execute("UPDATE meta SET value = '999' WHERE key = 'store/schema_version'")
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     con.close()
     with pytest.raises(SchemaError, match="999"):
         db.connect(path)

@@ -12,12 +12,17 @@ CREATE OR REPLACE TEMP MACRO tn_as_of(p_as_of) AS (
     coalesce(CAST(p_as_of AS TIMESTAMP), (SELECT max(occurred_at) FROM events))
 );
 
+-- The layout of notification_state that notification_state_stamp.version vouches for
+-- (2: with tr_key): a state written in another layout is rebuilt by the next ingest and
+-- not read until then. Not the database's schema version (store/, template_noise.db).
+CREATE OR REPLACE TEMP MACRO tn_state_layout() AS 2;
+
 -- Whether notification_state (state/schema.sql) answers for this as_of: it covers every
 -- loaded event (its stamp matches `events`) and as_of is at or after the latest of them,
 -- so no event is to be ignored. Otherwise the metrics aggregate `events` themselves.
 CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
     SELECT coalesce(bool_and(
-               s.events = (SELECT count(*) FROM events) AND s.version = 2
+               s.events = (SELECT count(*) FROM events) AND s.version = tn_state_layout()
                AND (CAST(p_as_of AS TIMESTAMP) IS NULL
                     OR CAST(p_as_of AS TIMESTAMP) >= s.max_occurred_at)), false)
     FROM notification_state_stamp s

@@ -14,4 +14,4 @@ INSERT INTO notification_state BY NAME SELECT * FROM tn_state(NULL);
 UPDATE notification_state_stamp
 SET events = (SELECT count(*) FROM events),
     max_occurred_at = (SELECT max(occurred_at) FROM events),
-    version = 2;
+    version = tn_state_layout();

@@ -142,7 +142,7 @@ WHERE w.notification_id = notification_state.notification_id AND NOT w.touched;
 UPDATE notification_state_stamp
 SET events = (SELECT count(*) FROM events),
     max_occurred_at = (SELECT max(occurred_at) FROM events),
-    version = 2;
+    version = tn_state_layout();
 
 DROP TABLE derive_delta;
 DROP TABLE derive_merged;

@@ -55,14 +55,15 @@ CREATE TABLE IF NOT EXISTS notification_state_stamp (
     events          BIGINT NOT NULL,
     max_occurred_at TIMESTAMP
 );
--- version: the layout of notification_state the stamp vouches for (2 = with tr_key).
+-- version: the layout of notification_state the stamp vouches for (tn_state_layout() in
+-- metrics/macros.sql); none yet here.
 ALTER TABLE notification_state_stamp ADD COLUMN IF NOT EXISTS version INTEGER;
 
 -- A database that already holds events gets 0 here: the stamp does not match, so metrics
 -- read `events` until the next ingest rebuilds the state (state/refresh.sql); so does a
 -- state of an older layout (version).
 INSERT INTO notification_state_stamp (events, max_occurred_at, version)
-SELECT 0, NULL, 2 WHERE NOT EXISTS (SELECT 1 FROM notification_state_stamp);
+SELECT 0, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM notification_state_stamp);
 
 -- The per-notification aggregate of `events`: the one definition of a notification's
 -- state (metrics/macros.sql builds every metric on it). Only events at or before p_as_of
