@@ -1,6 +1,6 @@
 -- dashboard/template_over_time: one template's volume, duplicates and engagement per time bucket.
 -- grain: one row per bucket.  parameters: metric parameters, $template, $unit ('hour'|'day'|'week').
--- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
+-- needs: queries/metrics/macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).
 -- metric parameters: $since, $until (window on created_at, a failed notification by its
 --   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes

@@ -1,6 +1,6 @@
 -- dashboard/templates: the templates the filters select, busiest first (template picker).
 -- grain: one row per template.  parameters: metric parameters.
--- needs: queries/metric_macros.sql run on the same cursor (the one definition of a
+-- needs: queries/metrics/macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).
 -- metric parameters: $since, $until (window on created_at, a failed notification by its
 --   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes
