@@ -12,6 +12,10 @@ The SQL loader writes the catalogue's columns where a query asks for them (`expa
   counters and the per-query columns (`n_read / nullif(sent, 0) AS read_rate`, ...);
   `{{ metric names }}` their names on one line (a query's `-- columns:` header).
 
+- `{{ stored state as s_ }}` and `{{ merged state }}`: the state's columns from the stored
+  row `s` (`s.read_at AS s_read_at`), and merged with a load's delta (`least(read_at,
+  s_read_at) AS read_at`), for state/refresh.sql.
+
 `counters` and `merged counters` take `except a, b` to leave out counters a query computes
 its own way. Everything else (labels, formats, docs) reads `METRICS` and `COUNTERS`.
 """
@@ -80,6 +84,23 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class StateColumn:
+    name: str
+    merge: Literal["min", "max", "sum", "pick"]
+
+    def merged(self) -> str:
+        """The column after merging a delta row (bare names) into a stored one (s_ names)."""
+        x, s = self.name, f"s_{self.name}"
+        value = {
+            "min": f"least({x}, {s})",  # least and greatest skip NULLs
+            "max": f"greatest({x}, {s})",
+            "sum": f"{x} + coalesce({s}, 0)",
+            "pick": f"CASE WHEN take_delta THEN {x} ELSE {s} END",
+        }[self.merge]
+        return f"{value} AS {x}"
+
+
+@dataclass(frozen=True)
 class WindowParameter:
     name: str
     description: str
@@ -88,6 +109,7 @@ class WindowParameter:
 @dataclass(frozen=True)
 class Catalogue:
     window: tuple[WindowParameter, ...]
+    state: tuple[StateColumn, ...]
     counters: tuple[Counter, ...]
     metrics: tuple[Metric, ...]
 
@@ -111,6 +133,7 @@ def load() -> Catalogue:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         window = tuple(WindowParameter(**w) for w in raw["window"])
+        state = tuple(StateColumn(**s) for s in raw["state"])
         counters = tuple(Counter(**c) for c in raw["counters"])
         metrics = tuple(Metric(**m) for m in raw["metrics"])
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
@@ -127,7 +150,7 @@ def load() -> Catalogue:
     for names in ([c.name for c in counters], [m.name for m in metrics]):
         if len(set(names)) != len(names):
             raise QueryError(f"{path}: a name is defined twice")
-    return Catalogue(window, counters, metrics)
+    return Catalogue(window, state, counters, metrics)
 
 
 def metric_names() -> tuple[str, ...]:
@@ -154,6 +177,10 @@ def _columns(what: str, source: str) -> list[str]:
         return [f"p_{w.name} := p_{w.name}" for w in cat.window]
     if what == "metrics":
         return [m.sql() for m in cat.metrics]
+    if what == "stored state as s_":
+        return [f"s.{c.name} AS s_{c.name}" for c in cat.state]
+    if what == "merged state":
+        return [c.merged() for c in cat.state]
     if what == "metric names":
         return [", ".join(m.name for m in cat.metrics)]
     found = _EXCEPT.match(what)

@@ -178,3 +178,32 @@ def test_time_to_read_percentiles_by_hand(tmp_path: Path) -> None:
     assert by.loc["B"][["time_to_read_p50_s", "time_to_read_p90_s"]].isna().all()
     total = overall_metrics(con, NO_FILTERS, config())
     assert total["time_to_read_p50_s"] == pytest.approx(180.0)
+
+
+# ---- the state's merge (state/refresh.sql) follows the catalogue's [[state]] --------------
+
+
+def test_the_catalogue_lists_every_state_column_with_the_merge_its_aggregate_needs(
+    tmp_path: Path,
+) -> None:
+    con = load(tmp_path, [sent("n1", 0)])
+    rows = con.execute(
+        "DESCRIBE SELECT * FROM tn_state_rows(p_as_of := NULL, p_load_id := NULL, p_gate := true)"
+    ).fetchall()
+    columns = [r[0] for r in rows if r[0] != "notification_id"]
+    assert [c.name for c in CAT.state] == columns
+    # An aggregate over events merges by its own kind: min by least, max by greatest, a
+    # count by adding; every other column is the payload pick.
+    kinds = {exp.Min: "min", exp.Max: "max", exp.Count: "sum"}
+    (macro,) = [
+        t
+        for t in sqlglot.parse(queries.load_sql("state/schema"), read="duckdb")
+        if isinstance(t, exp.Create) and t.this.this.name.lower() == "tn_state_rows"
+    ]
+    agg = next(c for c in macro.find_all(exp.CTE) if c.alias == "agg")
+    by_alias = {a.alias: a.this for a in agg.this.expressions if isinstance(a, exp.Alias)}
+    for column in CAT.state:
+        node = by_alias.get(column.name)
+        node = node.this if isinstance(node, exp.Filter) else node
+        want = next((k for t, k in kinds.items() if isinstance(node, t)), "pick")
+        assert column.merge == want, column.name

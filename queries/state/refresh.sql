@@ -27,57 +27,14 @@ WITH j AS (
                     OR (d.pick_failed = s.pick_failed AND d.pick_at < s.pick_at)
                     OR (d.pick_failed = s.pick_failed AND d.pick_at = s.pick_at
                         AND d.pick_event_id < s.pick_event_id))) AS take_delta,
-           s.created_at AS s_created_at, s.first_failed_at AS s_first_failed_at,
-           s.attempt_events AS s_attempt_events, s.max_attempt AS s_max_attempt,
-           s.pick_failed AS s_pick_failed, s.pick_at AS s_pick_at,
-           s.pick_event_id AS s_pick_event_id, s.template AS s_template,
-           s.recipient AS s_recipient, s.scope AS s_scope, s.user_id AS s_user_id,
-           s.severity AS s_severity, s.cta_count AS s_cta_count,
-           s.metadata_invalid AS s_metadata_invalid, s.keyset AS s_keyset,
-           s.fingerprint AS s_fingerprint, s.expires_hours AS s_expires_hours,
-           s.expires_at_given AS s_expires_at_given,
-           s.used_expires_in_hours AS s_used_expires_in_hours,
-           s.cta_url_alias AS s_cta_url_alias, s.action_url_with_ctas AS s_action_url_with_ctas,
-           s.read_at AS s_read_at, s.archived_at AS s_archived_at, s.starred_at AS s_starred_at,
-           s.clicked_at AS s_clicked_at, s.delivered_at AS s_delivered_at,
-           s.last_delivered_at AS s_last_delivered_at, s.dup_key AS s_dup_key,
-           s.tr_key AS s_tr_key
+           {{ stored state as s_ }}
     FROM derive_delta d
     LEFT JOIN notification_state s USING (notification_id)
 )
 SELECT
     notification_id,
-    least(created_at, s_created_at)                       AS created_at,
-    least(first_failed_at, s_first_failed_at)             AS first_failed_at,
-    attempt_events + coalesce(s_attempt_events, 0)        AS attempt_events,
-    greatest(max_attempt, s_max_attempt)                  AS max_attempt,
-    CASE WHEN take_delta THEN pick_failed ELSE s_pick_failed END       AS pick_failed,
-    CASE WHEN take_delta THEN pick_at ELSE s_pick_at END               AS pick_at,
-    CASE WHEN take_delta THEN pick_event_id ELSE s_pick_event_id END   AS pick_event_id,
-    CASE WHEN take_delta THEN template ELSE s_template END             AS template,
-    CASE WHEN take_delta THEN recipient ELSE s_recipient END           AS recipient,
-    CASE WHEN take_delta THEN scope ELSE s_scope END                   AS scope,
-    CASE WHEN take_delta THEN user_id ELSE s_user_id END               AS user_id,
-    CASE WHEN take_delta THEN severity ELSE s_severity END             AS severity,
-    CASE WHEN take_delta THEN cta_count ELSE s_cta_count END           AS cta_count,
-    CASE WHEN take_delta THEN metadata_invalid ELSE s_metadata_invalid END AS metadata_invalid,
-    CASE WHEN take_delta THEN keyset ELSE s_keyset END                 AS keyset,
-    CASE WHEN take_delta THEN fingerprint ELSE s_fingerprint END       AS fingerprint,
-    CASE WHEN take_delta THEN expires_hours ELSE s_expires_hours END   AS expires_hours,
-    CASE WHEN take_delta THEN expires_at_given ELSE s_expires_at_given END AS expires_at_given,
-    CASE WHEN take_delta THEN used_expires_in_hours ELSE s_used_expires_in_hours END
-                                                                       AS used_expires_in_hours,
-    CASE WHEN take_delta THEN cta_url_alias ELSE s_cta_url_alias END   AS cta_url_alias,
-    CASE WHEN take_delta THEN action_url_with_ctas ELSE s_action_url_with_ctas END
-                                                                       AS action_url_with_ctas,
-    least(read_at, s_read_at)                             AS read_at,
-    least(archived_at, s_archived_at)                     AS archived_at,
-    least(starred_at, s_starred_at)                       AS starred_at,
-    least(clicked_at, s_clicked_at)                       AS clicked_at,
-    least(delivered_at, s_delivered_at)                   AS delivered_at,
-    greatest(last_delivered_at, s_last_delivered_at)      AS last_delivered_at,
-    CASE WHEN take_delta THEN dup_key ELSE s_dup_key END  AS dup_key,
-    CASE WHEN take_delta THEN tr_key ELSE s_tr_key END    AS tr_key,
+    -- each column merged as the catalogue's [[state]] says (queries/catalogue.toml)
+    {{ merged state }},
     s_tr_key                                              AS old_tr_key
 FROM j;
 
