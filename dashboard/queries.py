@@ -72,7 +72,8 @@ INDEX_HEAD = """# queries/
 
 Every SQL statement template-noise runs, grouped by the stage it serves. Python runs a query
 by its name (`metrics/per_template` is `metrics/per_template.sql`) through
-`template_noise.queries`, with every value bound as a `$name` parameter. A query's header
+`template_noise.queries`, with every value bound as a `$name` parameter ("the metric
+window": the nine of catalogue.toml's [[window]], from the filters). A query's header
 says what it is for, its grain, its parameters and its columns; this index is written from
 those headers (`python -m template_noise.catalogue --docs`; a test fails when it is stale).
 
@@ -95,13 +96,20 @@ STAGE_TITLES = {
 TABLE_HEAD = "| query | what it is for | parameters | columns |"
 
 
+def _parameters_text(params: set[str]) -> str:
+    window = {w.name for w in catalogue.load().window}
+    words = ["the metric window"] if window <= params else []
+    rest = sorted(params - window) if window <= params else sorted(params)
+    return ", ".join([*words, *(f"`${p}`" for p in rest)]) or "-"
+
+
 def index_markdown() -> str:
     """queries/README.md: each query's purpose, parameters and columns, by stage."""
     out = [INDEX_HEAD]
     for stage in STAGES:
         out += [f"## {STAGE_TITLES[stage]}", "", TABLE_HEAD, "|---|---|---|---|"]
         for name in (n for n in names() if n.startswith(f"{stage}/")):
-            params = ", ".join(f"`${p}`" for p in sorted(parameters(name))) or "-"
+            params = _parameters_text(parameters(name))
             cols = ", ".join(columns(name)) or "-"
             cell = purpose(name).replace("|", "\\|")
             out.append(f"| `{name.split('/', 1)[1]}` | {cell} | {params} | {cols} |")

@@ -2,10 +2,7 @@
 -- grain: one row per attempt count.  parameters: metric parameters.
 -- needs: queries/metrics/macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).
--- metric parameters: $since, $until (window on created_at, a failed notification by its
---   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes
---   (empty = all; severity 'unset' = none given), $template_search ('' = all),
---   $dedup_window_minutes, $stale_days, $default_expiry_days.
+-- metric parameters: the metric window (queries/catalogue.toml, [[window]]).
 -- columns: attempts, notifications, created, failed
 SELECT
     attempts,

@@ -2,10 +2,7 @@
 -- grain: one row per recipient.  parameters: metric parameters, $template, $limit.
 -- needs: queries/metrics/macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).
--- metric parameters: $since, $until (window on created_at, a failed notification by its
---   first send_failed; NULL = open), $as_of (NULL = latest event), $severities, $scopes
---   (empty = all; severity 'unset' = none given), $template_search ('' = all),
---   $dedup_window_minutes, $stale_days, $default_expiry_days.
+-- metric parameters: the metric window (queries/catalogue.toml, [[window]]).
 -- columns: recipient, sent, duplicates, read, archived_unread, max_per_day, last_sent
 -- max_per_day as tn_notification_facts counts user_day_count (per template, recipient and
 -- UTC day over the window), for this one template only: counted per (recipient, day) and
