@@ -10,7 +10,8 @@ The SQL loader writes the catalogue's columns where a query asks for them (`expa
   BIGINT) AS n_read`, `max(max_attempts) AS max_attempts`);
 - `{{ metrics }}`: every metric column in output order, from a relation that has the
   counters and the per-query columns (`n_read / nullif(sent, 0) AS read_rate`, ...);
-  `{{ metric names }}` their names on one line (a query's `-- columns:` header).
+  `{{ metric names }}` their names on one line (a query's `-- columns:` header);
+  `{{ non-additive metrics as NULL }}` the metrics daily roll-ups cannot give, as NULLs;
 
 - `{{ stored state as s_ }}` and `{{ merged state }}`: the state's columns from the stored
   row `s` (`s.read_at AS s_read_at`), and merged with a load's delta (`least(read_at,
@@ -67,6 +68,7 @@ class Metric:
     only_when: str | None = None
     header: str | None = None
     table: bool = False
+    additive: bool = True  # daily roll-ups can give it
 
     @property
     def is_rate(self) -> bool:
@@ -181,6 +183,11 @@ def _columns(what: str, source: str) -> list[str]:
         return [f"s.{c.name} AS s_{c.name}" for c in cat.state]
     if what == "merged state":
         return [c.merged() for c in cat.state]
+    if what == "non-additive metrics as NULL":
+        types = {"count": "BIGINT", "seconds": "DOUBLE", "percent": "DOUBLE"}
+        return [
+            f"CAST(NULL AS {types[m.format]}) AS {m.name}" for m in cat.metrics if not m.additive
+        ]
     if what == "metric names":
         return [", ".join(m.name for m in cat.metrics)]
     found = _EXCEPT.match(what)

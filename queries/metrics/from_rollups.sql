@@ -2,9 +2,9 @@
 --   (metrics/daily.sql rows, as `template-noise spark-rollups` writes them to Parquet).
 -- grain: one row per template with a roll-up day in [$since, $until) (whole UTC days).
 -- parameters: $rollups (a Parquet path or glob), $since, $until (NULL = open).
--- Same columns as metrics/per_template.sql; what roll-ups cannot give is NULL: recipients
--- (distinct over the window) and delivery_p50_s / delivery_p95_s (percentiles need the
--- notification-level data; delivery_mean_s is not part of the contract).
+-- Same columns as metrics/per_template.sql; what roll-ups cannot give is NULL: the
+-- catalogue's metrics marked additive = false (a distinct count over the window,
+-- percentiles: they need the notification-level data).
 -- columns: template, {{ metric names }}
 WITH days AS (
     SELECT * FROM read_parquet($rollups)
@@ -28,11 +28,7 @@ SELECT
     {{ metrics }}
 FROM (
     SELECT *,
-           CAST(NULL AS BIGINT) AS recipients,
-           CAST(NULL AS DOUBLE) AS delivery_p50_s,
-           CAST(NULL AS DOUBLE) AS delivery_p95_s,
-           CAST(NULL AS DOUBLE) AS time_to_read_p50_s,
-           CAST(NULL AS DOUBLE) AS time_to_read_p90_s
+           {{ non-additive metrics as NULL }}
     FROM t, any_delivered
 ) AS m
 ORDER BY template;
