@@ -261,7 +261,8 @@ def serve_command(args: argparse.Namespace) -> list[str]:
     """The streamlit command line `serve` runs: loopback only unless --address says
     otherwise, a minimal toolbar, uploads capped, and the grid's own CSV export off (it
     copies cells as they are; the pages offer downloads with formulas neutralised)."""
-    app = Path(__file__).parent / "app.py"
+    from template_noise.app import MAIN_SCRIPT
+
     app_args: list[str] = []
     if args.db:
         app_args += ["--db", str(args.db)]
@@ -270,7 +271,7 @@ def serve_command(args: argparse.Namespace) -> list[str]:
     if args.data_dir:
         app_args += ["--data-dir", str(Path(args.data_dir).resolve())]
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT),
         "--server.port", str(args.port),
         "--server.address", args.address,
         "--server.headless", "true",

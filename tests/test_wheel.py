@@ -87,7 +87,8 @@ def test_the_releases_carry_the_sql_the_config_the_sample_and_the_docs(tmp_path:
     assert sql == {p.name for p in (ROOT / "queries").rglob("*.sql")}
     assert "template_noise/defaults.toml" in names
     assert "template_noise/sample_data/notifications.jsonl" in names
-    assert "template_noise/app_pages/overview.py" in names
+    assert "template_noise/app/main.py" in names
+    assert "template_noise/app/views/overview.py" in names
     # One top-level import package: no generic `dashboard` or `queries` in site-packages.
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"template_noise"}

@@ -9,7 +9,8 @@ import json
 
 import pandas as pd
 import streamlit as st
-from template_noise import checklist, signoff, ui
+from template_noise import checklist, signoff
+from template_noise.app import ui
 from template_noise.errors import TemplateNoiseError
 
 STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "no_data": "NO DATA"}

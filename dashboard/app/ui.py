@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
-from template_noise import checklist, db, metrics, series, signoff, store, urlstate
+from template_noise import checklist, db, metrics, series, signoff, store
+from template_noise.app import urlstate
 from template_noise.config import Config, load_config
 from template_noise.errors import TemplateNoiseError
 from template_noise.filters import Filters

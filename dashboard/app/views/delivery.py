@@ -4,7 +4,8 @@ for a chosen recent window (on top of the shared filters)."""
 from __future__ import annotations
 
 import streamlit as st
-from template_noise import charts, series, ui
+from template_noise import series
+from template_noise.app import charts, ui
 
 WINDOWS: dict[str, int | None] = {"24h": 1, "7d": 7, "30d": 30, "all": None}
 

@@ -6,11 +6,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
-from template_noise import charts, series, ui
+from template_noise import series
+from template_noise.app import charts, ui
 from template_noise.metrics import FLAGS, RATES
 from template_noise.metrics_report import for_users
 
-TEMPLATE_PAGE = "app_pages/template.py"
+TEMPLATE_PAGE = "views/template.py"
 
 
 filters = ui.current_filters()

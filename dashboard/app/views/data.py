@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from template_noise import series, ui
-from template_noise.datadir import resolve_under
+from template_noise import series
+from template_noise.app import ui
+from template_noise.app.datadir import resolve_under
 from template_noise.errors import TemplateNoiseError
 from template_noise.ingest import IngestReport, ingest
 

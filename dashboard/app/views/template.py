@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from template_noise import charts, series, ui
+from template_noise import series
+from template_noise.app import charts, ui
 from template_noise.metrics import FLAGS
 
 FLAG_TEXT = {f.name: f.description for f in FLAGS}
