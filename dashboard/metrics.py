@@ -51,7 +51,7 @@ RATES = tuple(m for m in METRICS if m.endswith(("_rate", "_coverage")))
 
 
 class QueryEngine(Protocol):
-    """Another engine running queries/ (template_noise.spark_engine.SparkEngine)."""
+    """Another engine running queries/ (template_noise.spark.engine.SparkEngine)."""
 
     def run_query(self, name: str, params: dict[str, Any]) -> pd.DataFrame: ...
 
