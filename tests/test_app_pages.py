@@ -297,6 +297,18 @@ def test_checklist_page_shows_every_item_as_evaluated(db_path: Path) -> None:
     assert at.text_input(key="so_name") and at.text_input(key="so_role")
 
 
+def test_checklist_page_reads_like_the_cli(db_path: Path) -> None:
+    # One renderer for both: the page's status labels and threshold text are the lines of
+    # `template-noise check`.
+    at = open_page("views/checklist.py")
+    result = core(db_path, lambda con: checklist.evaluate(con, load_config()))
+    items = table(at, "item", "status", "evidence", "threshold")
+    text = checklist.render_text(result)
+    for row in items.itertuples():
+        assert f"{row.status:<7}  {row.item}" in text
+        assert f"threshold: {row.threshold}\n" in text
+
+
 def test_sign_off_is_stored_and_listed(db_path: Path) -> None:
     at = open_page("views/checklist.py")
     at.text_input(key="so_name").input("Ada Lovelace")
