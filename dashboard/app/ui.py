@@ -11,7 +11,6 @@ config, the data version of the snapshot they were computed on, and the filters.
 from __future__ import annotations
 
 import importlib.util
-import math
 import os
 import re
 import sys
@@ -472,13 +471,6 @@ def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CS
         key=key,
         icon=":material/download:",
     )
-
-
-def pct(value: Any) -> str:
-    """A rate (fraction) as a percentage for display; n/a where the metric is undefined."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{float(value):.1%}"
 
 
 def filters_query(filters: Filters) -> dict[str, str]:

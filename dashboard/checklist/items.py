@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 from template_noise.config import Config
 from template_noise.filters import Filters
+from template_noise.format import pct
 from template_noise.metrics import (
     NOISY_FLAGS,
     Connection,
@@ -115,10 +116,6 @@ def jsonable_tree(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable_tree(v) for v in value]
     return jsonable(value)
-
-
-def _pct(x: Any) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{100 * float(x):.1f}%"
 
 
 def _names(rows: list[dict[str, Any]]) -> str:
@@ -287,7 +284,7 @@ def _expiry(d: ChecklistData, c: Config) -> Outcome:
     }
     ok = o["expiry_coverage"] >= lo and o["stale_unread_rate"] <= hi
     summary = (
-        f"expiry coverage {_pct(o['expiry_coverage'])}, stale unread {_pct(o['stale_unread_rate'])}"
+        f"expiry coverage {pct(o['expiry_coverage'])}, stale unread {pct(o['stale_unread_rate'])}"
     )
     if not ok:
         return Outcome("fail", f"{summary}; worst: {_names(behind)}", evidence)
@@ -306,7 +303,7 @@ def _bounded_retries(d: ChecklistData, c: Config) -> Outcome:
         "retry_rate": o["retry_rate"],
         "templates": behind,
     }
-    summary = f"max attempts {o['max_attempts']}, retry rate {_pct(o['retry_rate'])}"
+    summary = f"max attempts {o['max_attempts']}, retry rate {pct(o['retry_rate'])}"
     if o["max_attempts"] > limit:
         return Outcome("fail", f"{summary}; over the bound: {_names(behind)}", evidence)
     return Outcome("pass", summary, evidence)
@@ -341,7 +338,7 @@ def _duplicates(d: ChecklistData, c: Config) -> Outcome:
         "duplicate_rate": o["duplicate_rate"],
         "templates": behind,
     }
-    summary = f"{o['duplicates']} duplicates of {o['sent']} sent ({_pct(o['duplicate_rate'])})"
+    summary = f"{o['duplicates']} duplicates of {o['sent']} sent ({pct(o['duplicate_rate'])})"
     if o["duplicate_rate"] > c.checklist["max_duplicate_rate"]:
         return Outcome("fail", f"{summary}; most: {_names(behind)}", evidence)
     return Outcome("pass", summary, evidence)
@@ -354,7 +351,7 @@ def _send_failures(d: ChecklistData, c: Config) -> Outcome:
     t = d.templates
     behind = _top(t, t["failed"] > 0, ["failed", "failure_rate"], "failed")
     evidence = {"failed": o["failed"], "failure_rate": o["failure_rate"], "templates": behind}
-    summary = f"{o['failed']} failed of {o['sent'] + o['failed']} ({_pct(o['failure_rate'])})"
+    summary = f"{o['failed']} failed of {o['sent'] + o['failed']} ({pct(o['failure_rate'])})"
     if o["failure_rate"] > c.checklist["max_failure_rate"]:
         return Outcome("fail", f"{summary}; most: {_names(behind)}", evidence)
     return Outcome("pass", summary, evidence)
