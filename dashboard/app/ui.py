@@ -1,4 +1,4 @@
-"""Streamlit glue shared by app.py and the pages: the database, the filters, cached frames.
+"""Streamlit glue shared by main.py and the pages: the database, the filters, cached frames.
 
 One snapshot per process (st.cache_resource: a store.Reader of the database file, reopened
 after each publish; or the bundled sample in memory). Streamlit runs each session in its own
@@ -440,7 +440,7 @@ def sidebar_filters() -> Filters:
 
 
 def current_filters() -> Filters:
-    """The filters app.py set up for this run."""
+    """The filters main.py set up for this run."""
     value = st.session_state.get(FILTERS_KEY)
     return value if isinstance(value, Filters) else Filters()
 
