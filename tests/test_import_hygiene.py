@@ -74,6 +74,14 @@ def test_the_walk_finds_every_module() -> None:
         "template_noise.series",
         "template_noise.ingest",
         "template_noise.cli",
+        "template_noise.format",
+        "template_noise.checklist",
+        "template_noise.checklist.items",
+        "template_noise.checklist.render",
+        "template_noise.spark",
+        "template_noise.spark.engine",
+        "template_noise.spark.sql",
+        "template_noise.spark.rollups",
     ):
         assert name in CORE
     for name in (APP, "template_noise.app.ui", "template_noise.app.charts"):
