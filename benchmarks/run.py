@@ -135,7 +135,7 @@ filters = {
 def pages(f):
     t = str(compute_metrics(con, f, config)["template"].iloc[0])
     return {
-        # as the page asks (template_noise.ui): the ranking and the overall numbers in one call
+        # as the page asks (template_noise.app.ui): the ranking and the overall numbers in one call
         "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False),
                              series.volume_over_time(con, f, config, "day")),
         "template": lambda: (series.template_over_time(con, f, config, t, "day"),

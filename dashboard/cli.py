@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import duckdb
     from template_noise.config import Config
     from template_noise.metrics import Connection
-    from template_noise.spark_engine import SparkEngine
+    from template_noise.spark.engine import SparkEngine
 
 
 def _notice(line: str) -> None:
@@ -126,7 +126,7 @@ def _spark_conf(pairs: Sequence[str]) -> dict[str, str]:
 def _spark_engine(args: argparse.Namespace) -> SparkEngine:
     """Spark over the events of PATHs (exports as they are, raw logs normalised by the
     DuckDB ingest first) or of --db FILE (PATHs given too: loaded into it first)."""
-    from template_noise.spark_engine import open_engine
+    from template_noise.spark.engine import open_engine
 
     con = None
     paths = list(args.paths)
@@ -146,7 +146,7 @@ def _spark_engine(args: argparse.Namespace) -> SparkEngine:
 
 def _analysis_db(args: argparse.Namespace) -> Connection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it.
-    --engine spark: a Spark engine over the same events (template_noise.spark_engine)."""
+    --engine spark: a Spark engine over the same events (template_noise.spark.engine)."""
     if getattr(args, "engine", "duckdb") == "spark":
         return _spark_engine(args)
     return _duckdb_events(args)
@@ -196,7 +196,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _metrics_from_rollups(args: argparse.Namespace, filters: Filters, config: Config) -> int:
-    from template_noise import metrics_report, rollups
+    from template_noise import metrics_report
+    from template_noise.spark import rollups
 
     if args.paths or args.db or args.engine != "duckdb" or filters.as_of is not None:
         raise InputError("--rollups reads roll-ups alone: no PATH, --db, --engine or --as-of")
@@ -216,7 +217,7 @@ def _metrics_from_rollups(args: argparse.Namespace, filters: Filters, config: Co
 
 def cmd_spark_rollups(args: argparse.Namespace) -> int:
     from template_noise.config import load_config
-    from template_noise.rollups import write_rollups
+    from template_noise.spark.rollups import write_rollups
 
     config = load_config(args.config)
     filters = Filters(
@@ -240,7 +241,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from template_noise.spark_engine import export_events
+    from template_noise.spark.engine import export_events
 
     print(export_events(_duckdb_events(args), args.out))
     return 0
@@ -261,7 +262,8 @@ def serve_command(args: argparse.Namespace) -> list[str]:
     """The streamlit command line `serve` runs: loopback only unless --address says
     otherwise, a minimal toolbar, uploads capped, and the grid's own CSV export off (it
     copies cells as they are; the pages offer downloads with formulas neutralised)."""
-    app = Path(__file__).parent / "app.py"
+    from template_noise.app import MAIN_SCRIPT
+
     app_args: list[str] = []
     if args.db:
         app_args += ["--db", str(args.db)]
@@ -270,7 +272,7 @@ def serve_command(args: argparse.Namespace) -> list[str]:
     if args.data_dir:
         app_args += ["--data-dir", str(Path(args.data_dir).resolve())]
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT),
         "--server.port", str(args.port),
         "--server.address", args.address,
         "--server.headless", "true",

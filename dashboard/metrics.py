@@ -47,7 +47,7 @@ RATES = tuple(m.name for m in catalogue.load().metrics if m.format == "percent")
 
 
 class QueryEngine(Protocol):
-    """Another engine running queries/ (template_noise.spark_engine.SparkEngine)."""
+    """Another engine running queries/ (template_noise.spark.engine.SparkEngine)."""
 
     def run_query(self, name: str, params: dict[str, Any]) -> pd.DataFrame: ...
 

@@ -13,24 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from template_noise.format import count, pct, score
 from template_noise.metrics import jsonable
 
 TEMPLATE_WIDTH = 48
-
-
-def _pct(value: Any) -> str:
-    v = jsonable(value)
-    return "-" if v is None else f"{100 * float(v):.1f}%"
-
-
-def _int(value: Any) -> str:
-    v = jsonable(value)
-    return "-" if v is None else str(int(v))
-
-
-def _score(value: Any) -> str:
-    v = jsonable(value)
-    return "-" if v is None else f"{float(v):,.1f}"
 
 
 def _short(text: str, width: int) -> str:
@@ -47,25 +33,26 @@ class Column:
 
 TABLE: tuple[Column, ...] = (
     Column("template", "template", lambda v: _short(str(v), TEMPLATE_WIDTH), right=False),
-    Column("sent", "sent", _int),
-    Column("recips", "recipients", _int),
-    Column("max/user/day", "max_per_user_day", _int),
-    Column("dup", "duplicate_rate", _pct),
-    Column("read", "read_rate", _pct),
-    Column("arch unread", "archived_unread_rate", _pct),
-    Column("expiry", "expiry_coverage", _pct),
-    Column("stale", "stale_unread_rate", _pct),
-    Column("fail", "failure_rate", _pct),
-    Column("retry", "retry_rate", _pct),
-    Column("max att", "max_attempts", _int),
-    Column("score", "score", _score),
+    Column("sent", "sent", count),
+    Column("recips", "recipients", count),
+    Column("max/user/day", "max_per_user_day", count),
+    Column("dup", "duplicate_rate", pct),
+    Column("read", "read_rate", pct),
+    Column("arch unread", "archived_unread_rate", pct),
+    Column("expiry", "expiry_coverage", pct),
+    Column("stale", "stale_unread_rate", pct),
+    Column("fail", "failure_rate", pct),
+    Column("retry", "retry_rate", pct),
+    Column("max att", "max_attempts", count),
+    Column("score", "score", score),
     Column("noisy", "noisy", lambda v: "NOISY" if v else "", right=False),
     Column("flags", "flags", lambda v: ", ".join(v) if len(v) else "", right=False),
 )
 
 
 def render_table(df: pd.DataFrame, as_of: str | None) -> str:
-    """An aligned table, worst first: rates as percentages, flags in the last column."""
+    """An aligned table, worst first: rates as percentages, flags in the last column, the
+    numbers formatted as the dashboard shows them (template_noise.format)."""
     head = f"{len(df)} templates, as of {as_of or '-'}; rates are percentages of sent"
     if df.empty:
         return f"{head}\nno notifications in the window\n"

@@ -14,7 +14,7 @@ def spark() -> Iterator[Any]:
     """Local Spark on two cores, small shuffles, no UI: as CI runs it. Skips only when the
     `spark` extra (pyspark) is not installed; `.[test]` installs it, so CI runs these."""
     pytest.importorskip("pyspark")
-    from template_noise.spark_engine import session
+    from template_noise.spark.engine import session
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     s = session(

@@ -20,13 +20,13 @@ import streamlit as st
 from events_fixture import sent, write_jsonl
 from streamlit.testing.v1 import AppTest
 from template_noise import db
+from template_noise.app.ui import DATA_DIR_ENV, DB_ENV
 from template_noise.ingest import ingest
-from template_noise.ui import DATA_DIR_ENV, DB_ENV
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 TIMEOUT = 60
-PAGES = (None, "app_pages/template.py", "app_pages/delivery.py", "app_pages/checklist.py",
-         "app_pages/data.py")  # fmt: skip
+PAGES = (None, "views/template.py", "views/delivery.py", "views/checklist.py",
+         "views/data.py")  # fmt: skip
 PARAMS = ("q", "severity", "scope", "since", "until", "dedup", "template", "window")
 # Enough for the URL tests: every SQL probe and the Markdown ones (each page run is ~1 s).
 URL_PROBES = hostile.SQL + hostile.MARKUP[3:8]
@@ -125,7 +125,7 @@ def test_hostile_url_parameters_on_every_page(served: Path) -> None:
 def test_every_hostile_template_opens_as_text(served: Path) -> None:
     before = counts(served)
     for s in hostile.ALL:
-        at = run_page("app_pages/template.py", {"template": s})
+        at = run_page("views/template.py", {"template": s})
         assert at.selectbox(key="t_template").value == s
         assert s in [c.value for c in at.code], s  # the heading, literally
         no_live_markup(at, s)
@@ -153,7 +153,7 @@ def test_a_server_path_outside_the_data_directory_is_refused(served: Path, tmp_p
     write_jsonl(outside / "x.jsonl", [sent("outside-1", 0, template="from.outside")])
     before = counts(served)
     for text in (str(outside / "x.jsonl"), f"../{outside.name}/x.jsonl", "/etc/passwd"):
-        at = run_page("app_pages/data.py", {})
+        at = run_page("views/data.py", {})
         at.text_input(key="data_path").input(text)
         at.button(key="data_path_submit").click().run()
         assert not at.exception
@@ -167,14 +167,14 @@ def test_without_a_data_directory_only_uploads_remain(
     monkeypatch.setenv(DB_ENV, str(hostile_db))
     monkeypatch.delenv(DATA_DIR_ENV, raising=False)
     monkeypatch.chdir(tmp_path)  # no sample_data/ here: no default data directory
-    at = run_page("app_pages/data.py", {})
+    at = run_page("views/data.py", {})
     assert at.text_input(key="data_path").disabled
     assert any("--data-dir" in i.value for i in at.info)
 
 
 def test_downloads_are_offered_where_tables_hold_untrusted_text(served: Path) -> None:
     assert run_page(None, {}).download_button(key="ov_csv")
-    at = run_page("app_pages/template.py", {"template": hostile.FORMULA[0]})
+    at = run_page("views/template.py", {"template": hostile.FORMULA[0]})
     assert at.download_button(key="t_examples_csv")
 
 
@@ -214,7 +214,7 @@ def test_a_logged_in_user_signs_off_under_their_login(
     at.secrets["auth"] = AUTH
     at.user = {"is_logged_in": True, "email": "ada@example.com", "name": "Ada Lovelace"}
     at.run()
-    at.switch_page("app_pages/checklist.py").run()
+    at.switch_page("views/checklist.py").run()
     assert not at.exception, at.exception
     assert not _has_key(at, "so_name")  # no typed name: the login is the identity
     assert any("Ada Lovelace <ada@example.com>" in t.value for t in at.text)

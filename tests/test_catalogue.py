@@ -88,7 +88,7 @@ def test_the_metric_queries_compute_every_rate_the_catalogue_defines() -> None:
 
 def test_the_spark_sql_computes_the_rates_of_the_catalogue() -> None:
     pytest.importorskip("sqlglot")
-    from template_noise.spark_sql import spark_sql
+    from template_noise.spark.sql import spark_sql
 
     params = {**query_params(NO_FILTERS, config())}
     for name in ("metrics/per_template", "metrics/daily"):

@@ -20,6 +20,7 @@ from template_noise.checklist import (
     render_markdown,
     render_text,
 )
+from template_noise.checklist.render import STATUS_LABEL, evidence_json, threshold_text
 from template_noise.config import Config, Convention, Waiver
 
 
@@ -252,6 +253,23 @@ def test_text_and_markdown_name_every_item(tmp_path: Path) -> None:
     assert all(i.id in text for i in ITEMS)
     md = render_markdown(result)
     assert md.count("\n| ") == 1 + len(ITEMS)
+
+
+def test_the_words_the_cli_and_the_dashboard_share(tmp_path: Path) -> None:
+    assert STATUS_LABEL == {"pass": "PASS", "fail": "FAIL", "no_data": "NO DATA"}
+    threshold = {
+        "max_failure_rate": 0.02,
+        "required_events": ["read", "starred"],
+        "max_attempts": 5,
+    }
+    assert threshold_text(threshold) == (
+        "max_failure_rate=0.02; required_events=read, starred; max_attempts=5"
+    )
+    item = check(tmp_path, healthy_log()).items[-1]
+    assert json.loads(evidence_json(item)) == {
+        "evidence": json.loads(json.dumps(item.as_json()["evidence"])),
+        "threshold": {"max_failure_rate": 0.02},
+    }
 
 
 def test_markdown_escapes_pipes(tmp_path: Path) -> None:

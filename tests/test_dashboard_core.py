@@ -11,7 +11,8 @@ from pathlib import Path
 import dashboard_fixture
 import pytest
 from events_fixture import event, load, sent
-from template_noise import checklist, db, metrics, queries, series, signoff, urlstate
+from template_noise import checklist, db, metrics, queries, series, signoff
+from template_noise.app import urlstate
 from template_noise.config import load_config
 from template_noise.errors import InputError
 from template_noise.filters import Filters
@@ -245,7 +246,7 @@ def test_dashboard_query_returns_its_declared_columns(name: str, con) -> None:  
 
 
 def test_chart_labels_keep_markup_literal(con) -> None:  # type: ignore[no-untyped-def]
-    from template_noise import charts
+    from template_noise.app import charts
 
     ranking = metrics.compute_metrics(con, Filters(), load_config())
     fig = charts.volume_vs_read_rate(ranking)
@@ -258,7 +259,7 @@ def test_chart_labels_keep_markup_literal(con) -> None:  # type: ignore[no-untyp
 
 
 def test_charts_draw_empty_frames(con) -> None:  # type: ignore[no-untyped-def]
-    from template_noise import charts
+    from template_noise.app import charts
 
     cfg, nothing = load_config(), Filters(template_search="no such template")
     assert charts.volume_over_time(

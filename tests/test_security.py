@@ -24,9 +24,10 @@ import pytest
 from events_fixture import load, sent, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from template_noise import metrics, series, signoff, urlstate
+from template_noise import metrics, series, signoff
+from template_noise.app import urlstate
+from template_noise.app.datadir import resolve_under
 from template_noise.config import load_config
-from template_noise.datadir import resolve_under
 from template_noise.errors import InputError
 from template_noise.filters import Filters
 from template_noise.metrics_report import csv_cell, render_csv
@@ -289,7 +290,7 @@ def test_no_data_directory_means_no_server_paths(tmp_path: Path) -> None:
 
 
 def test_default_data_directory_is_the_working_directorys_sample_data(tmp_path: Path) -> None:
-    from template_noise.ui import default_data_dir, source_from
+    from template_noise.app.ui import default_data_dir, source_from
 
     assert default_data_dir(tmp_path) is None
     (tmp_path / "sample_data").mkdir()
@@ -350,7 +351,7 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
 
 
 def test_literal_makes_a_code_span_of_anything() -> None:
-    from template_noise.ui import literal
+    from template_noise.app.ui import literal
 
     tricky = (*hostile.ALL, "`", "``x``", "a `b` c", "`edge", "edge`", "line\nbreak", "   ")
     for s in tricky:

@@ -244,7 +244,7 @@ def test_the_dashboard_pairs_each_snapshot_with_its_version(
     pair until a publish, then the new snapshot with a new version, the old one still
     answering for a page that holds it."""
     import streamlit as st
-    from template_noise import ui
+    from template_noise.app import ui
 
     monkeypatch.setenv(ui.DB_ENV, str(dbfile))
     st.cache_resource.clear()

@@ -23,7 +23,7 @@ from template_noise.filters import Filters
 from template_noise.ingest import ingest
 from template_noise.metrics import run_query
 from template_noise.queries import names
-from template_noise.spark_sql import runs_on_spark
+from template_noise.spark.sql import runs_on_spark
 
 from benchmarks.generate import generate
 
@@ -70,7 +70,7 @@ _PAIRS: dict[str, Pair] = {}
 
 def _pair(label: str, spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Pair:
     """The engines over one data set, built once per test session."""
-    from template_noise.spark_engine import open_engine
+    from template_noise.spark.engine import open_engine
 
     if label not in _PAIRS:
         con = db.connect()
@@ -174,7 +174,7 @@ ROLLED_UP = tuple(m.name for m in catalogue.load().metrics if not m.additive)
 
 def test_rollups_written_by_spark_give_the_additive_metrics(pair: Pair, tmp_path: Path) -> None:
     from template_noise.metrics import compute_metrics
-    from template_noise.rollups import rollup_metrics, write_rollups
+    from template_noise.spark.rollups import rollup_metrics, write_rollups
 
     config = load_config(None)
     write_rollups(pair.engine, str(tmp_path), Filters(), config)

@@ -1,4 +1,4 @@
-"""The DuckDB -> Spark SQL step (template_noise.spark_sql) without Spark: binding, macro
+"""The DuckDB -> Spark SQL step (template_noise.spark.sql) without Spark: binding, macro
 inlining, the rewrites and the refusals. Needs only sqlglot."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from template_noise.errors import QueryError
 from template_noise.filters import Filters
 from template_noise.metrics import query_params
 from template_noise.queries import names
-from template_noise.spark_sql import (
+from template_noise.spark.sql import (
     _refuse,
     _rewrite,
     bind,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from template_noise.format import count, seconds
 
 NOISY_COLORS = {"noisy": "#d62728", "not noisy": "#7f7f7f"}
 OTHER = "(other templates)"
@@ -136,7 +137,7 @@ def funnel(row: pd.Series) -> go.Figure:
             marker={"color": ["#1f77b4", "#2ca02c", "#9467bd", "#bcbd22"]},
         )
     )
-    fig.update_layout(title=title + f" (of {sent:,} sent)", xaxis_title="% of sent")
+    fig.update_layout(title=title + f" (of {count(sent)} sent)", xaxis_title="% of sent")
     return fig
 
 
@@ -210,7 +211,7 @@ def latency(df: pd.DataFrame, p50: float | None, p95: float | None) -> go.Figure
         if value is not None and pd.notna(value) and float(value) > 0:
             fig.add_vline(
                 x=math.log10(float(value)), line_dash="dash", line_color=color,
-                annotation_text=f"{name} {float(value):.2f}s", annotation_position=position,
+                annotation_text=f"{name} {seconds(value)}", annotation_position=position,
             )  # fmt: skip
     fig.update_layout(title=title, yaxis_title="notifications", showlegend=False)
     return fig

@@ -1,15 +1,14 @@
-"""The go-live checklist: nine items declared as data, evaluated to pass / fail / no_data.
+"""The go-live checklist's nine items, declared as data, evaluated to pass / fail / no_data.
 
 Each item's evidence comes from the same queries as the metrics (gathered once by
 `gather`); an item's rule only compares those numbers with its thresholds from the
 configuration. Overall status is `fail` when any item fails, and, with `strict`, when
-any item has no data (otherwise a no_data item needs a person's sign-off).
+any item has no data (otherwise a no_data item needs a person's sign-off). How a result
+reads (text, Markdown, JUnit, the dashboard's table) is render.py's business.
 """
 
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 from template_noise.config import Config
 from template_noise.filters import Filters
+from template_noise.format import pct
 from template_noise.metrics import (
     NOISY_FLAGS,
     Connection,
@@ -116,10 +116,6 @@ def jsonable_tree(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable_tree(v) for v in value]
     return jsonable(value)
-
-
-def _pct(x: Any) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{100 * float(x):.1f}%"
 
 
 def _names(rows: list[dict[str, Any]]) -> str:
@@ -288,7 +284,7 @@ def _expiry(d: ChecklistData, c: Config) -> Outcome:
     }
     ok = o["expiry_coverage"] >= lo and o["stale_unread_rate"] <= hi
     summary = (
-        f"expiry coverage {_pct(o['expiry_coverage'])}, stale unread {_pct(o['stale_unread_rate'])}"
+        f"expiry coverage {pct(o['expiry_coverage'])}, stale unread {pct(o['stale_unread_rate'])}"
     )
     if not ok:
         return Outcome("fail", f"{summary}; worst: {_names(behind)}", evidence)
@@ -307,7 +303,7 @@ def _bounded_retries(d: ChecklistData, c: Config) -> Outcome:
         "retry_rate": o["retry_rate"],
         "templates": behind,
     }
-    summary = f"max attempts {o['max_attempts']}, retry rate {_pct(o['retry_rate'])}"
+    summary = f"max attempts {o['max_attempts']}, retry rate {pct(o['retry_rate'])}"
     if o["max_attempts"] > limit:
         return Outcome("fail", f"{summary}; over the bound: {_names(behind)}", evidence)
     return Outcome("pass", summary, evidence)
@@ -342,7 +338,7 @@ def _duplicates(d: ChecklistData, c: Config) -> Outcome:
         "duplicate_rate": o["duplicate_rate"],
         "templates": behind,
     }
-    summary = f"{o['duplicates']} duplicates of {o['sent']} sent ({_pct(o['duplicate_rate'])})"
+    summary = f"{o['duplicates']} duplicates of {o['sent']} sent ({pct(o['duplicate_rate'])})"
     if o["duplicate_rate"] > c.checklist["max_duplicate_rate"]:
         return Outcome("fail", f"{summary}; most: {_names(behind)}", evidence)
     return Outcome("pass", summary, evidence)
@@ -355,7 +351,7 @@ def _send_failures(d: ChecklistData, c: Config) -> Outcome:
     t = d.templates
     behind = _top(t, t["failed"] > 0, ["failed", "failure_rate"], "failed")
     evidence = {"failed": o["failed"], "failure_rate": o["failure_rate"], "templates": behind}
-    summary = f"{o['failed']} failed of {o['sent'] + o['failed']} ({_pct(o['failure_rate'])})"
+    summary = f"{o['failed']} failed of {o['sent'] + o['failed']} ({pct(o['failure_rate'])})"
     if o["failure_rate"] > c.checklist["max_failure_rate"]:
         return Outcome("fail", f"{summary}; most: {_names(behind)}", evidence)
     return Outcome("pass", summary, evidence)
@@ -449,8 +445,13 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     templates = metrics_with_total_query(total_distinct=False, quantiles=False)
     frames = run_queries(
         con,
-        [templates, "checklist/inbox_flows", "checklist/realtime_reconnection",
-         "checklist/payload_conventions", "metrics/as_of"],
+        [
+            templates,
+            "checklist/inbox_flows",
+            "checklist/realtime_reconnection",
+            "checklist/payload_conventions",
+            "metrics/as_of",
+        ],
         filters,
         config,
     )
@@ -486,112 +487,3 @@ def evaluate(
 ) -> ChecklistResult:
     """The go-live checklist over the data in `con` (all of it unless filters narrow it)."""
     return evaluate_data(gather(con, filters or Filters(), config), config, strict)
-
-
-# --- renderers ---------------------------------------------------------------------------
-
-_MARK = {"pass": "PASS", "fail": "FAIL", "no_data": "NO DATA"}
-
-
-def _threshold_text(threshold: dict[str, Any]) -> str:
-    def show(v: Any) -> str:
-        return (
-            ", ".join(map(str, v))
-            if isinstance(v, list)
-            else f"{v:g}"
-            if isinstance(v, float)
-            else str(v)
-        )
-
-    return "; ".join(f"{k}={show(v)}" for k, v in threshold.items())
-
-
-def _headline(result: ChecklistResult) -> str:
-    n = result.counts()
-    as_of = jsonable(result.as_of) or "empty data"
-    strict = ", strict: no_data fails" if result.strict else ""
-    return (
-        f"Go-live checklist: {result.status.upper()} (as of {as_of}; {n['fail']} failed, "
-        f"{n['no_data']} no data, {n['pass']} passed{strict})"
-    )
-
-
-def render_text(result: ChecklistResult) -> str:
-    width = max(len(i.id) for i in result.items)
-    lines = [_headline(result), ""]
-    for i in result.items:
-        lines.append(f"{_MARK[i.status]:<7}  {i.id:<{width}}  {i.label}")
-        pad = " " * (9 + width + 2)
-        lines.append(f"{pad}{i.summary}")
-        lines.append(f"{pad}threshold: {_threshold_text(i.threshold)}")
-    if any(i.status == "no_data" for i in result.items) and not result.strict:
-        lines += ["", "Items with no data need a person's sign-off (--strict makes them fail)."]
-    return "\n".join(lines) + "\n"
-
-
-def render_json(result: ChecklistResult) -> str:
-    return json.dumps(result.as_json(), indent=2) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(result: ChecklistResult) -> str:
-    lines = [
-        "# Go-live checklist",
-        "",
-        f"**{_md(_headline(result))}**",
-        "",
-        "| Status | Item | Evidence | Threshold |",
-        "|---|---|---|---|",
-    ]
-    for i in result.items:
-        lines.append(
-            f"| {_MARK[i.status]} | `{i.id}`: {_md(i.label)} | {_md(i.summary)} | "
-            f"{_md(_threshold_text(i.threshold))} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def render_junit(result: ChecklistResult) -> str:
-    """JUnit XML, one test case per item (no_data is skipped, or a failure with --strict)."""
-    n = result.counts()
-    failures = n["fail"] + (n["no_data"] if result.strict else 0)
-    skipped = 0 if result.strict else n["no_data"]
-    suite = ET.Element(
-        "testsuite",
-        name="template-noise go-live checklist",
-        tests=str(len(result.items)),
-        failures=str(failures),
-        errors="0",
-        skipped=str(skipped),
-    )
-    for i in result.items:
-        case = ET.SubElement(suite, "testcase", classname="template_noise.checklist", name=i.id)
-        detail = json.dumps(
-            {"evidence": jsonable_tree(i.evidence), "threshold": jsonable_tree(i.threshold)},
-            indent=2,
-        )
-        if i.status == "fail" or (i.status == "no_data" and result.strict):
-            el = ET.SubElement(case, "failure", message=i.summary, type=i.status)
-            el.text = detail
-        elif i.status == "no_data":
-            ET.SubElement(case, "skipped", message=f"no data: {i.summary}")
-        out = ET.SubElement(case, "system-out")
-        # A failure carries the evidence already; a passing case keeps it in its output.
-        failed = case.find("failure") is not None
-        out.text = f"{i.label}: {i.summary}" + ("" if failed else f"\n{detail}")
-    root = ET.Element("testsuites", name="template-noise", tests=suite.get("tests", "0"),
-                      failures=str(failures), errors="0", skipped=str(skipped))  # fmt: skip
-    root.append(suite)
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
-
-
-RENDERERS: dict[str, Callable[[ChecklistResult], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "markdown": render_markdown,
-    "junit": render_junit,
-}

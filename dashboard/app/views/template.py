@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from template_noise import charts, series, ui
+from template_noise import series
+from template_noise.app import charts, ui
+from template_noise.format import count, pct
 from template_noise.metrics import FLAGS
 
 FLAG_TEXT = {f.name: f.description for f in FLAGS}
@@ -51,11 +53,11 @@ rank = int(rows.index[0]) + 1
 
 cols = st.columns(6)
 cols[0].metric("Rank", f"{rank} of {len(ranking)}")
-cols[1].metric("Sent", f"{int(row['sent']):,}")
-cols[2].metric("Recipients", f"{int(row['recipients']):,}")
-cols[3].metric("Duplicate rate", ui.pct(row["duplicate_rate"]))
-cols[4].metric("Read rate", ui.pct(row["read_rate"]))
-cols[5].metric("Max per user per day", f"{int(row['max_per_user_day']):,}")
+cols[1].metric("Sent", count(row["sent"]))
+cols[2].metric("Recipients", count(row["recipients"]))
+cols[3].metric("Duplicate rate", pct(row["duplicate_rate"]))
+cols[4].metric("Read rate", pct(row["read_rate"]))
+cols[5].metric("Max per user per day", count(row["max_per_user_day"]))
 
 flags = list(row["flags"])
 if flags:
@@ -91,8 +93,8 @@ with right:
         key="t_keysets",
     )
     st.caption(
-        f"metadata drift rate {ui.pct(row['metadata_drift_rate'])}, "
-        f"invalid rate {ui.pct(row['metadata_invalid_rate'])}"
+        f"metadata drift rate {pct(row['metadata_drift_rate'])}, "
+        f"invalid rate {pct(row['metadata_invalid_rate'])}"
     )
 
 st.subheader("Recent examples")

@@ -1,17 +1,15 @@
 """The template-noise dashboard: `template-noise serve [--db FILE]` runs this file.
 
-A frame around the pages in app_pages/: the navigation, the shared sidebar filters (kept
-in the URL), and nothing else; each page reads the filters and calls the core functions.
+A frame around the pages in views/: the navigation, the shared sidebar filters (kept in
+the URL), and nothing else; each page reads the filters and calls the core functions.
+Streamlit runs this file as a script, so its imports are absolute (see __init__.py).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
-from template_noise import ui
+from template_noise.app import VIEWS_DIR, ui
 
-PAGES_DIR = Path(__file__).parent / "app_pages"
 # Query parameters that belong to one page; dropped elsewhere so a shared link stays clean.
 PAGE_PARAMS = {"template": ("template",), "delivery": ("window",)}
 
@@ -19,15 +17,15 @@ st.set_page_config(page_title="template-noise", page_icon=":material/notificatio
 ui.require_login()  # with [auth] in secrets.toml: nothing below runs until logged in
 
 pages = [
-    st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/leaderboard:",
+    st.Page(VIEWS_DIR / "overview.py", title="Overview", icon=":material/leaderboard:",
             url_path="overview", default=True),
-    st.Page(PAGES_DIR / "template.py", title="Template", icon=":material/description:",
+    st.Page(VIEWS_DIR / "template.py", title="Template", icon=":material/description:",
             url_path="template"),
-    st.Page(PAGES_DIR / "delivery.py", title="Delivery health", icon=":material/local_shipping:",
+    st.Page(VIEWS_DIR / "delivery.py", title="Delivery health", icon=":material/local_shipping:",
             url_path="delivery"),
-    st.Page(PAGES_DIR / "checklist.py", title="Go-live checklist", icon=":material/checklist:",
+    st.Page(VIEWS_DIR / "checklist.py", title="Go-live checklist", icon=":material/checklist:",
             url_path="checklist"),
-    st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
+    st.Page(VIEWS_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
 ]  # fmt: skip
 page = st.navigation(pages)
 

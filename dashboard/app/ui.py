@@ -1,4 +1,4 @@
-"""Streamlit glue shared by app.py and the pages: the database, the filters, cached frames.
+"""Streamlit glue shared by main.py and the pages: the database, the filters, cached frames.
 
 One snapshot per process (st.cache_resource: a store.Reader of the database file, reopened
 after each publish; or the bundled sample in memory). Streamlit runs each session in its own
@@ -11,7 +11,6 @@ config, the data version of the snapshot they were computed on, and the filters.
 from __future__ import annotations
 
 import importlib.util
-import math
 import os
 import re
 import sys
@@ -26,7 +25,8 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
-from template_noise import checklist, db, metrics, series, signoff, store, urlstate
+from template_noise import checklist, db, metrics, series, signoff, store
+from template_noise.app import urlstate
 from template_noise.config import Config, load_config
 from template_noise.errors import TemplateNoiseError
 from template_noise.filters import Filters
@@ -440,7 +440,7 @@ def sidebar_filters() -> Filters:
 
 
 def current_filters() -> Filters:
-    """The filters app.py set up for this run."""
+    """The filters main.py set up for this run."""
     value = st.session_state.get(FILTERS_KEY)
     return value if isinstance(value, Filters) else Filters()
 
@@ -471,13 +471,6 @@ def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CS
         key=key,
         icon=":material/download:",
     )
-
-
-def pct(value: Any) -> str:
-    """A rate (fraction) as a percentage for display; n/a where the metric is undefined."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{float(value):.1%}"
 
 
 def filters_query(filters: Filters) -> dict[str, str]:

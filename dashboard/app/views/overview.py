@@ -6,11 +6,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
-from template_noise import charts, series, ui
+from template_noise import series
+from template_noise.app import charts, ui
+from template_noise.format import count, pct
 from template_noise.metrics import FLAGS, RATES
 from template_noise.metrics_report import for_users
 
-TEMPLATE_PAGE = "app_pages/template.py"
+TEMPLATE_PAGE = "views/template.py"
 
 
 filters = ui.current_filters()
@@ -21,11 +23,11 @@ ranking = ui.template_metrics(filters)
 overall = ui.overall_metrics(filters, distinct=False)  # shows neither recipients nor percentiles
 
 cols = st.columns(5)
-cols[0].metric("Templates", f"{len(ranking):,}")
-cols[1].metric("Noisy templates", f"{int(ranking['noisy'].sum()) if len(ranking) else 0:,}")
-cols[2].metric("Notifications sent", f"{int(overall.get('sent') or 0):,}")
-cols[3].metric("Duplicate rate", ui.pct(overall.get("duplicate_rate")))
-cols[4].metric("Read rate", ui.pct(overall.get("read_rate")))
+cols[0].metric("Templates", count(len(ranking)))
+cols[1].metric("Noisy templates", count(ranking["noisy"].sum() if len(ranking) else 0))
+cols[2].metric("Notifications sent", count(overall.get("sent") or 0))
+cols[3].metric("Duplicate rate", pct(overall.get("duplicate_rate")))
+cols[4].metric("Read rate", pct(overall.get("read_rate")))
 
 if ranking.empty:
     st.info("No notifications match these filters.")

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from template_noise import series, ui
-from template_noise.datadir import resolve_under
+from template_noise import series
+from template_noise.app import ui
+from template_noise.app.datadir import resolve_under
 from template_noise.errors import TemplateNoiseError
+from template_noise.format import count
 from template_noise.ingest import IngestReport, ingest
 
 # `template-noise serve --max-upload-mb` sets the server's limit; the widget shows the same.
@@ -42,8 +44,9 @@ def _load(paths: list[str], label: str) -> None:
             return
         bar.progress(1.0, text="done")
         status.update(
-            label=f"Loaded {report.events_loaded:,} new events "
-            f"({report.events_already_present:,} already present, {report.rejected:,} rejected)",
+            label=f"Loaded {count(report.events_loaded)} new events "
+            f"({count(report.events_already_present)} already present, "
+            f"{count(report.rejected)} rejected)",
             state="complete",
             expanded=False,
         )
@@ -110,7 +113,7 @@ if isinstance(report, IngestReport):
         pd.DataFrame([vars(f) for f in report.files]), hide_index=True, key="data_report_files"
     )
     if report.rejects:
-        st.caption(f"{len(report.rejects):,} rejected line(s), kept in the rejects table:")
+        st.caption(f"{count(len(report.rejects))} rejected line(s), kept in the rejects table:")
         st.dataframe(
             pd.DataFrame([vars(r) for r in report.rejects]), hide_index=True,
             key="data_report_rejects",
@@ -122,10 +125,10 @@ fresh = series.freshness(con).iloc[0]
 cols = st.columns(5)
 latest = fresh["latest_event"]
 cols[0].metric("Latest event (UTC)", "none" if pd.isna(latest) else f"{latest:%Y-%m-%d %H:%M}")
-cols[1].metric("Events", f"{int(fresh['events']):,}")
-cols[2].metric("Notifications", f"{int(fresh['notifications']):,}")
-cols[3].metric("Templates", f"{int(fresh['templates']):,}")
-cols[4].metric("Rejected lines", f"{int(fresh['rejects']):,}")
+cols[1].metric("Events", count(fresh["events"]))
+cols[2].metric("Notifications", count(fresh["notifications"]))
+cols[3].metric("Templates", count(fresh["templates"]))
+cols[4].metric("Rejected lines", count(fresh["rejects"]))
 first = fresh["first_event"]
 if not pd.isna(first):
     st.caption(f"Events from {first:%Y-%m-%d %H:%M} to {latest:%Y-%m-%d %H:%M} UTC.")

@@ -4,7 +4,9 @@ for a chosen recent window (on top of the shared filters)."""
 from __future__ import annotations
 
 import streamlit as st
-from template_noise import charts, series, ui
+from template_noise import series
+from template_noise.app import charts, ui
+from template_noise.format import count, pct, seconds
 
 WINDOWS: dict[str, int | None] = {"24h": 1, "7d": 7, "30d": 30, "all": None}
 
@@ -26,16 +28,15 @@ st.caption(f"Window: {ui.window_caption(filters)} · notifications by the time t
 
 overall = ui.overall_metrics(filters)
 cols = st.columns(6)
-cols[0].metric("Failure rate", ui.pct(overall.get("failure_rate")),
+cols[0].metric("Failure rate", pct(overall.get("failure_rate")),
                help="never sent / (sent + never sent)")  # fmt: skip
-cols[1].metric("Retry rate", ui.pct(overall.get("retry_rate")),
+cols[1].metric("Retry rate", pct(overall.get("retry_rate")),
                help="share needing more than one publish attempt")  # fmt: skip
-cols[2].metric("Max attempts", f"{int(overall.get('max_attempts') or 0)}")
-cols[3].metric("Delivery rate", ui.pct(overall.get("delivery_rate")))
+cols[2].metric("Max attempts", count(overall.get("max_attempts") or 0))
+cols[3].metric("Delivery rate", pct(overall.get("delivery_rate")))
 for col, key, name in ((cols[4], "delivery_p50_s", "Latency p50"),
                        (cols[5], "delivery_p95_s", "Latency p95")):  # fmt: skip
-    value = overall.get(key)
-    col.metric(name, "n/a" if value is None else f"{float(value):.2f} s")
+    col.metric(name, seconds(overall.get(key)))
 
 unit = series.pick_unit(filters.since, filters.until)
 left, right = st.columns(2)

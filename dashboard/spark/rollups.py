@@ -20,7 +20,7 @@ from template_noise.filters import Filters
 from template_noise.metrics import apply_flags, jsonable, query_params, records, run_query
 
 if TYPE_CHECKING:
-    from template_noise.spark_engine import SparkEngine
+    from template_noise.spark.engine import SparkEngine
 
 TABLE = "metrics/daily"
 

@@ -5,22 +5,17 @@ a Markdown export. The checklist covers all loaded data, as `template-noise chec
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
-from template_noise import checklist, signoff, ui
+from template_noise import signoff
+from template_noise.app import ui
+from template_noise.checklist import render
 from template_noise.errors import TemplateNoiseError
 
-STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "no_data": "NO DATA"}
-BADGE = {"pass": ("PASS", "green"), "fail": ("FAIL", "red")}
-
-
-def threshold_text(threshold: dict[str, object]) -> str:
-    return "; ".join(
-        f"{k} = {', '.join(map(str, v)) if isinstance(v, list | tuple) else v}"
-        for k, v in threshold.items()
-    )
+BADGE_COLOR: dict[str, Literal["green", "red"]] = {"pass": "green", "fail": "red"}
 
 
 st.title("Go-live checklist")
@@ -31,25 +26,18 @@ st.caption(
 
 result = ui.checklist_result()
 fingerprint = ui.data_fingerprint()
-text, color = BADGE[result.status]
 counts = result.counts()
-st.badge(text, color=color, icon=":material/flag:")  # type: ignore[arg-type]
+st.badge(
+    render.STATUS_LABEL[result.status], color=BADGE_COLOR[result.status], icon=":material/flag:"
+)
 cols = st.columns(4)
 cols[0].metric("Passed", counts["pass"])
 cols[1].metric("Failed", counts["fail"])
 cols[2].metric("No data", counts["no_data"])
 cols[3].metric("Data fingerprint", fingerprint[:12], help=fingerprint)
 
-table = pd.DataFrame(
-    {
-        "item": [i.id for i in result.items],
-        "label": [i.label for i in result.items],
-        "status": [STATUS_TEXT[i.status] for i in result.items],
-        "evidence": [i.summary for i in result.items],
-        "threshold": [threshold_text(i.threshold) for i in result.items],
-        "rule": [i.rule for i in result.items],
-    }
-)
+# The same words as `template-noise check`: status labels, evidence, threshold text.
+table = pd.DataFrame([asdict(row) for row in render.rows(result)])
 st.dataframe(
     table,
     hide_index=True,
@@ -62,7 +50,7 @@ st.dataframe(
 with st.expander("Evidence in detail (the numbers and templates behind each item)"):
     pick = st.selectbox("Item", [i.id for i in result.items], key="cl_item_pick")
     item = next(i for i in result.items if i.id == pick)
-    st.json(json.dumps(checklist.jsonable_tree(item.evidence)))
+    st.json(render.evidence_json(item))
 
 st.subheader("Sign off")
 # With a login configured, the sign-off records who is logged in, not a typed name.
@@ -146,7 +134,7 @@ else:
     st.info("No sign-off yet.")
 
 report = signoff.markdown_report(
-    checklist.render_markdown(result), history, data_fingerprint=fingerprint
+    render.render_markdown(result), history, data_fingerprint=fingerprint
 )
 st.download_button(
     "Download as Markdown",

@@ -4,7 +4,7 @@ What runs where (docs/spark.md):
 
 - Spark reads the *normalised* event log, the `events` table of queries/store/schema.sql, as
   Parquet or JSON Lines (written by `template-noise export`, or by any job that writes the
-  same columns), and runs every metric query on it, transpiled by dashboard.spark_sql.
+  same columns), and runs every metric query on it, transpiled by template_noise.spark.sql.
 - Raw logs given as local files are normalised first by the DuckDB ingest (queries/
   ingest/normalize.sql: JSON parsing, rejects, template inference, fingerprints) into a temporary
   Parquet export, which Spark then reads. The rejects are those of `ingest`, exactly.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from template_noise.errors import InputError, QueryError
-from template_noise.spark_sql import spark_sql
+from template_noise.spark.sql import spark_sql
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

@@ -1,0 +1,48 @@
+"""Numbers as people read them, the same in the CLI table, the checklist and the dashboard.
+
+A value that is undefined (None, NaN, pandas' NA: a rate over nothing sent, a percentile
+without deliveries, recipients a roll-up cannot count) shows as MISSING. Fractions stay
+fractions in JSON and CSV; these are for text meant to be read.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MISSING = "n/a"
+
+
+def _number(value: Any) -> float | None:
+    """The value as a float, or None when it is undefined."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except TypeError:  # pandas' NA refuses float(); other non-numbers still raise
+        return None
+    return None if math.isnan(number) else number
+
+
+def pct(value: Any) -> str:
+    """A rate (a fraction) as a percentage with one decimal: 0.15 -> "15.0%"."""
+    number = _number(value)
+    return MISSING if number is None else f"{number:.1%}"
+
+
+def count(value: Any) -> str:
+    """A whole number with thousands separators: 4000 -> "4,000"."""
+    number = _number(value)
+    return MISSING if number is None else f"{int(number):,}"
+
+
+def seconds(value: Any) -> str:
+    """A duration in seconds with two decimals: 0.7712 -> "0.77 s"."""
+    number = _number(value)
+    return MISSING if number is None else f"{number:.2f} s"
+
+
+def score(value: Any) -> str:
+    """A noise score with one decimal: 1234.56 -> "1,234.6"."""
+    number = _number(value)
+    return MISSING if number is None else f"{number:,.1f}"
