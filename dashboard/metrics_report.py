@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from template_noise.format import count, pct, score
+from template_noise import catalogue
+from template_noise.format import metric, score
 from template_noise.metrics import jsonable
 
 TEMPLATE_WIDTH = 48
@@ -31,19 +32,14 @@ class Column:
     right: bool = True
 
 
+# The metric columns are the catalogue's marked `table`, with its short headers.
 TABLE: tuple[Column, ...] = (
     Column("template", "template", lambda v: _short(str(v), TEMPLATE_WIDTH), right=False),
-    Column("sent", "sent", count),
-    Column("recips", "recipients", count),
-    Column("max/user/day", "max_per_user_day", count),
-    Column("dup", "duplicate_rate", pct),
-    Column("read", "read_rate", pct),
-    Column("arch unread", "archived_unread_rate", pct),
-    Column("expiry", "expiry_coverage", pct),
-    Column("stale", "stale_unread_rate", pct),
-    Column("fail", "failure_rate", pct),
-    Column("retry", "retry_rate", pct),
-    Column("max att", "max_attempts", count),
+    *(
+        Column(m.header or m.name, m.name, metric(m.name))
+        for m in catalogue.load().metrics
+        if m.table
+    ),
     Column("score", "score", score),
     Column("noisy", "noisy", lambda v: "NOISY" if v else "", right=False),
     Column("flags", "flags", lambda v: ", ".join(v) if len(v) else "", right=False),

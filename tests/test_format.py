@@ -23,6 +23,26 @@ def test_each_formatter_by_hand() -> None:
     assert score(1234.56) == "1,234.6"
 
 
+def test_long_durations_read_in_the_largest_whole_unit() -> None:
+    # time to read runs to hours: 11452 s is easier read as 3.2 h
+    assert seconds(59.994) == "59.99 s"
+    assert seconds(60) == "1.0 min"
+    assert seconds(1608) == "26.8 min"
+    assert seconds(11452) == "3.2 h"
+    assert seconds(3 * 86400) == "3.0 d"
+
+
+def test_every_catalogue_format_has_a_formatter() -> None:
+    from template_noise import catalogue
+    from template_noise.format import metric
+
+    assert metric("read_rate")(0.25) == "25.0%"
+    assert metric("time_to_read_p90_s")(5400) == "1.5 h"
+    assert metric("severities")(["info", "warning"]) == "info, warning"
+    for m in catalogue.load().metrics:
+        assert metric(m.name)(None) == MISSING
+
+
 @pytest.mark.parametrize("value", UNDEFINED, ids=repr)
 def test_an_undefined_value_shows_as_missing(value: object) -> None:
     assert MISSING == "n/a"

@@ -25,11 +25,12 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
-from template_noise import checklist, db, metrics, series, signoff, store
+from template_noise import catalogue, checklist, db, metrics, series, signoff, store
 from template_noise.app import urlstate
 from template_noise.config import Config, load_config
 from template_noise.errors import TemplateNoiseError
 from template_noise.filters import Filters
+from template_noise.format import metric as format_metric
 from template_noise.ingest import ingest
 from template_noise.package_data import folder
 from template_noise.queries import cursor
@@ -505,3 +506,27 @@ def recent_window(filters: Filters, days: int | None) -> Filters:
         template_search=filters.template_search,
         dedup_window_minutes=filters.dedup_window_minutes,
     )
+
+
+# ---- metric labels and cells, from the catalogue (queries/catalogue.toml) -------------------
+
+_COLUMN_FORMAT: dict[str, str | None] = {"percent": "percent", "seconds": "%.2f", "count": None}
+
+
+def metric_card(col: Any, name: str, value: Any, **kwargs: Any) -> None:
+    """One st.metric of a catalogue metric: its label, its value formatted by its format."""
+    col.metric(catalogue.load().metric(name).label, format_metric(name)(value), **kwargs)
+
+
+def metric_columns(names: Sequence[str]) -> dict[str, Any]:
+    """st.dataframe column settings for catalogue metrics: label, and number format."""
+    out: dict[str, Any] = {}
+    for name in names:
+        m = catalogue.load().metric(name)
+        if m.format == "list":
+            out[name] = st.column_config.ListColumn(m.label, help=m.description)
+        else:
+            out[name] = st.column_config.NumberColumn(
+                m.label, format=_COLUMN_FORMAT[m.format], help=m.description
+            )
+    return out

@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 from template_noise import series
 from template_noise.app import charts, ui
-from template_noise.format import count, pct, seconds
 
 WINDOWS: dict[str, int | None] = {"24h": 1, "7d": 7, "30d": 30, "all": None}
 
@@ -28,15 +27,13 @@ st.caption(f"Window: {ui.window_caption(filters)} · notifications by the time t
 
 overall = ui.overall_metrics(filters)
 cols = st.columns(6)
-cols[0].metric("Failure rate", pct(overall.get("failure_rate")),
+ui.metric_card(cols[0], "failure_rate", overall.get("failure_rate"),
                help="never sent / (sent + never sent)")  # fmt: skip
-cols[1].metric("Retry rate", pct(overall.get("retry_rate")),
+ui.metric_card(cols[1], "retry_rate", overall.get("retry_rate"),
                help="share needing more than one publish attempt")  # fmt: skip
-cols[2].metric("Max attempts", count(overall.get("max_attempts") or 0))
-cols[3].metric("Delivery rate", pct(overall.get("delivery_rate")))
-for col, key, name in ((cols[4], "delivery_p50_s", "Latency p50"),
-                       (cols[5], "delivery_p95_s", "Latency p95")):  # fmt: skip
-    col.metric(name, seconds(overall.get(key)))
+ui.metric_card(cols[2], "max_attempts", overall.get("max_attempts") or 0)
+for col, name in zip(cols[3:], ("delivery_rate", "delivery_p50_s", "delivery_p95_s"), strict=True):
+    ui.metric_card(col, name, overall.get(name))
 
 unit = series.pick_unit(filters.since, filters.until)
 left, right = st.columns(2)
@@ -67,11 +64,7 @@ st.dataframe(
     ranking[delivery_cols].sort_values(["failure_rate", "retry_rate"], ascending=False),
     hide_index=True,
     column_config={
-        "failure_rate": st.column_config.NumberColumn("failure rate", format="percent"),
-        "retry_rate": st.column_config.NumberColumn("retry rate", format="percent"),
-        "delivery_rate": st.column_config.NumberColumn("delivery rate", format="percent"),
-        "delivery_p50_s": st.column_config.NumberColumn("p50 (s)", format="%.2f"),
-        "delivery_p95_s": st.column_config.NumberColumn("p95 (s)", format="%.2f"),
+        **ui.metric_columns(delivery_cols[1:-1]),
         "flags": st.column_config.ListColumn("flags"),
     },
     key="d_templates",

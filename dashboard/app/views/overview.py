@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 import streamlit as st
 from template_noise import series
 from template_noise.app import charts, ui
-from template_noise.format import count, pct
-from template_noise.metrics import FLAGS, RATES
+from template_noise.format import count
+from template_noise.metrics import FLAGS, METRICS
 from template_noise.metrics_report import for_users
 
 TEMPLATE_PAGE = "views/template.py"
@@ -26,8 +26,8 @@ cols = st.columns(5)
 cols[0].metric("Templates", count(len(ranking)))
 cols[1].metric("Noisy templates", count(ranking["noisy"].sum() if len(ranking) else 0))
 cols[2].metric("Notifications sent", count(overall.get("sent") or 0))
-cols[3].metric("Duplicate rate", pct(overall.get("duplicate_rate")))
-cols[4].metric("Read rate", pct(overall.get("read_rate")))
+ui.metric_card(cols[3], "duplicate_rate", overall.get("duplicate_rate"))
+ui.metric_card(cols[4], "read_rate", overall.get("read_rate"))
 
 if ranking.empty:
     st.info("No notifications match these filters.")
@@ -51,9 +51,7 @@ columns = [
     "archived_unread_rate", "star_rate", "cta_click_rate", "expiry_coverage",
     "stale_unread_rate", "failure_rate", "retry_rate", "max_attempts",
 ]  # fmt: skip
-config: dict[str, Any] = {
-    rate: st.column_config.NumberColumn(rate.replace("_", " "), format="percent") for rate in RATES
-}
+config: dict[str, Any] = ui.metric_columns([c for c in columns if c in METRICS])
 config.update(
     template=st.column_config.TextColumn("template", pinned=True),
     open=st.column_config.LinkColumn("page", display_text="open"),
