@@ -269,24 +269,27 @@ def metrics_with_total(
     """compute_metrics and overall_metrics together, from one pass over the window
     (queries/metrics/with_total.sql): what a page showing both should call.
 
-    Without total_distinct the overall record's `recipients`, `delivery_p50_s` and
-    `delivery_p95_s` are None (queries/checklist/metrics.sql): they cost most of the total
-    and the checklist reads none of them. Without quantiles (only with total_distinct
-    off) no row has delivery percentiles (queries/checklist/items_metrics.sql).
+    Without total_distinct the overall record's `recipients` and percentiles are None:
+    they cost most of the total and the checklist reads none of them. Without quantiles
+    no row has percentiles (the checklist's items read none).
     """
-    name = metrics_with_total_query(total_distinct=total_distinct, quantiles=quantiles)
-    return split_total(run_query(con, name, filters, config), config, total_distinct)
+    options = with_total_options(total_distinct=total_distinct, quantiles=quantiles)
+    frame = run_query(con, WITH_TOTAL, filters, config, **options)
+    return split_total(frame, config, total_distinct)
 
 
-def metrics_with_total_query(*, total_distinct: bool, quantiles: bool) -> str:
-    """The query metrics_with_total runs for these options."""
-    if quantiles or total_distinct:
-        return "metrics/with_total" if total_distinct else "checklist/metrics"
-    return "checklist/items_metrics"
+# One pass for the ranking and the total (queries/metrics/with_total.sql).
+WITH_TOTAL = "metrics/with_total"
+
+
+def with_total_options(*, total_distinct: bool, quantiles: bool) -> dict[str, bool]:
+    """The parameters of WITH_TOTAL for these options (percentiles need the total's
+    distinct part or the templates' quantiles)."""
+    return {"total_distinct": total_distinct, "quantiles": quantiles or total_distinct}
 
 
 def split_total(df: pd.DataFrame, config: Config, total_distinct: bool) -> MetricsWithTotal:
-    """The ranked templates and the overall record of a metrics_with_total_query frame."""
+    """The ranked templates and the overall record of a WITH_TOTAL frame."""
     total = df["is_total"].astype(bool)
     templates = df.loc[~total].drop(columns="is_total").reset_index(drop=True)
     if not total_distinct:

@@ -32,7 +32,7 @@ SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
 BENCH_NOTIFICATIONS = 100_000
 
 QUERIES = [name for name in names() if runs_on_spark(name)]
-EXTRA: dict[str, Any] = {"unit": "day", "limit": 25}
+EXTRA: dict[str, Any] = {"unit": "day", "limit": 25, "total_distinct": True, "quantiles": True}
 
 pytestmark = pytest.mark.spark
 

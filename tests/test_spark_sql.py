@@ -32,7 +32,7 @@ from template_noise.spark.sql import (
 
 def params(**extra: Any) -> dict[str, Any]:
     return {**query_params(Filters(), load_config(None)), "unit": "day", "limit": 5,
-            "template": "t", **extra}  # fmt: skip
+            "template": "t", "total_distinct": True, "quantiles": True, **extra}  # fmt: skip
 
 
 def to_spark(duckdb_sql: str) -> str:

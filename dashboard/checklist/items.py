@@ -20,13 +20,14 @@ from template_noise.filters import Filters
 from template_noise.format import pct
 from template_noise.metrics import (
     NOISY_FLAGS,
+    WITH_TOTAL,
     Connection,
     as_of_value,
     jsonable,
-    metrics_with_total_query,
     records,
     run_queries,
     split_total,
+    with_total_options,
 )
 
 Status = Literal["pass", "fail", "no_data"]
@@ -442,11 +443,10 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     # One pass for the templates and the overall numbers; the items read neither the
     # overall recipients nor the delivery percentiles, the costliest part of the total.
     # Every query on one cursor: the metric macros are set up once.
-    templates = metrics_with_total_query(total_distinct=False, quantiles=False)
     frames = run_queries(
         con,
         [
-            templates,
+            WITH_TOTAL,
             "checklist/inbox_flows",
             "checklist/realtime_reconnection",
             "checklist/payload_conventions",
@@ -454,6 +454,7 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
         ],
         filters,
         config,
+        **with_total_options(total_distinct=False, quantiles=False),
     )
     both = split_total(frames[0], config, total_distinct=False)
     inbox, realtime, conventions, as_of = frames[1:]
