@@ -3,7 +3,7 @@
 -- needs: queries/metrics/macros.sql run on the same cursor (the one definition of a
 --   notification's state, shared with the metrics, so the charts add up to the ranking).
 -- metric parameters: the metric window (queries/catalogue.toml, [[window]]).
--- DuckDB only (rowid): listed in dashboard/spark_sql.py DUCKDB_ONLY.
+-- DuckDB only (rowid): listed in dashboard/spark/sql.py DUCKDB_ONLY.
 -- columns: created_at, notification_id, recipient, severity, scope, title, body, metadata, ctas, read, archived, starred, duplicate
 WITH latest AS (
     -- The template's $limit latest created_at values (repeats kept): every example was
