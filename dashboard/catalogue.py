@@ -160,11 +160,6 @@ def metric_names() -> tuple[str, ...]:
     return tuple(m.name for m in load().metrics)
 
 
-def labels() -> dict[str, str]:
-    """What a person reads for each metric column."""
-    return {m.name: m.label for m in load().metrics}
-
-
 # ---- the SQL expansions -------------------------------------------------------------------
 
 _MARKER = re.compile(r"\{\{\s*(?P<what>[^}]*?)\s*\}\}")

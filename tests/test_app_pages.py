@@ -21,6 +21,7 @@ from template_noise import checklist, db, metrics, signoff
 from template_noise.app.ui import DATA_DIR_ENV, DB_ENV
 from template_noise.config import load_config
 from template_noise.filters import Filters
+from template_noise.format import seconds
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 TIMEOUT = 60
@@ -202,6 +203,8 @@ def test_template_page_shows_the_core_row(db_path: Path) -> None:
     assert shown["Duplicate rate"] == f"{row['duplicate_rate']:.1%}"
     assert shown["Read rate"] == f"{row['read_rate']:.1%}"
     assert shown["Max per user per day"] == str(row["max_per_user_day"])
+    # labelled and formatted as the catalogue says: a duration, in the largest whole unit
+    assert shown["Time to read p50"] == seconds(row["time_to_read_p50_s"])
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     table(at, "severity", "scope", "notifications")

@@ -87,23 +87,22 @@ def test_the_metric_queries_compute_every_rate_the_catalogue_defines() -> None:
 
 
 def test_the_spark_sql_computes_the_rates_of_the_catalogue() -> None:
-    pytest.importorskip("sqlglot")
     from template_noise.spark.sql import spark_sql
 
-    params = {**query_params(NO_FILTERS, config())}
-    for name in ("metrics/per_template", "metrics/daily"):
-        sql = spark_sql(name, params)
-        found = {}
-        for alias in _aliases(sql, read="spark"):
+    def aliased(name: str) -> dict[str, exp.Expr]:
+        found: dict[str, exp.Expr] = {}
+        for alias in _aliases(spark_sql(name, query_params(NO_FILTERS, config())), read="spark"):
             found.setdefault(alias.alias, alias.this)
-        for rate in RATES.values() if name == "metrics/per_template" else ():
-            expected = sqlglot.parse_one(f"SELECT {rate.sql()}", read="duckdb").expressions[0]
-            want = expected.this.sql(dialect="spark")
-            got = found[rate.name].copy()
-            got = got.transform(lambda n: exp.column(n.name) if isinstance(n, exp.Column) else n)
-            assert got.sql(dialect="spark") == want, rate.name
-        if name == "metrics/daily":
-            assert set(COUNTERS) <= set(found)
+        return found
+
+    found = aliased("metrics/per_template")
+    for rate in RATES.values():
+        expected = sqlglot.parse_one(f"SELECT {rate.sql()}", read="duckdb").expressions[0]
+        got = found[rate.name].transform(
+            lambda n: exp.column(n.name) if isinstance(n, exp.Column) else n
+        )
+        assert got.sql(dialect="spark") == expected.this.sql(dialect="spark"), rate.name
+    assert set(COUNTERS) <= set(aliased("metrics/daily"))
 
 
 def test_state_macros_are_called_with_named_arguments() -> None:

@@ -4,7 +4,6 @@ header contract of every queries/dash_*.sql and sign-off query."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -217,9 +216,9 @@ def test_pick_unit() -> None:
 
 
 def _declared_columns(name: str) -> list[str]:
-    header = re.search(r"^-- columns: (.+)$", queries.load_sql(name), re.MULTILINE)
-    assert header, f"{name}.sql: no '-- columns:' line"
-    return [c.strip() for c in header.group(1).split(",")]
+    declared = queries.columns(name)
+    assert declared, f"{name}.sql: no '-- columns:' line"
+    return declared
 
 
 @pytest.mark.parametrize("name", DASH_QUERIES)

@@ -6,7 +6,6 @@ small hand-written log and on the bundled sample (sample_data/).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,9 @@ from template_noise import db
 from template_noise.filters import Filters
 from template_noise.ingest import ingest
 from template_noise.metrics import run_query
-from template_noise.queries import load_sql, names, parameters, statements
+from template_noise.queries import columns, names, parameters, statements
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
-COLUMNS = re.compile(r"^-- columns: (.+)$", re.MULTILINE)
-
-
-def declared_columns(name: str) -> list[str] | None:
-    found = COLUMNS.search(load_sql(name))
-    return [c.strip() for c in found.group(1).split(",")] if found else None
 
 
 def select_queries() -> list[str]:
@@ -33,8 +26,7 @@ def select_queries() -> list[str]:
     return [
         n
         for n in found
-        if declared_columns(n) is not None
-        and all(s.type == duckdb.StatementType.SELECT for s in statements(n))
+        if columns(n) and all(s.type == duckdb.StatementType.SELECT for s in statements(n))
     ]
 
 
@@ -69,7 +61,7 @@ def check_columns(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> None:
     unknown = parameters(name) - known
     assert not unknown, f"{name}.sql takes {sorted(unknown)}: give them a value in EXTRA"
     df = run_query(con, name, Filters(), config(), **params_for(con, name, tmp))
-    assert list(df.columns) == declared_columns(name)
+    assert list(df.columns) == columns(name)
 
 
 def test_our_metric_queries_are_covered() -> None:
@@ -110,5 +102,5 @@ def test_query_returns_declared_columns_on_sample(
 def test_template_metrics_columns_are_the_spec_metrics() -> None:
     from template_noise.metrics import METRICS
 
-    assert declared_columns("metrics/per_template") == ["template", *METRICS]
-    assert declared_columns("metrics/overall") == list(METRICS)
+    assert columns("metrics/per_template") == ["template", *METRICS]
+    assert columns("metrics/overall") == list(METRICS)

@@ -262,6 +262,28 @@ def test_a_version_1_database_is_migrated_and_chains_from_then_on(tmp_path: Path
     assert report.ids == [1, 3]
 
 
+def test_a_version_1_snapshot_that_cannot_be_migrated_still_lists_its_signoffs(
+    tmp_path: Path,
+) -> None:
+    from template_noise.queries import columns, execute
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    execute(con, "store/schema")
+    execute(con, "store/schema_version_set", version="1")
+    for i in (1, 2):
+        con.execute(
+            "INSERT INTO signoffs VALUES (?, TIMESTAMP '2026-10-01 09:00:00', 'Old', 'owner',"
+            " NULL, '{}', 'pass', '{}', 'fp')",
+            [i],
+        )
+    con.close()
+    frame = signoff.history_frame(db.connect(path, read_only=True))
+    assert list(frame.columns) == columns("signoff/history")
+    assert frame["signoff_id"].tolist() == [2, 1]
+    assert frame["row_hash"].isna().all() and (frame["data_fingerprint"] == "fp").all()
+
+
 def test_markdown_export_lists_the_hashes_and_draws_no_link(tmp_path: Path) -> None:
     con = db.connect(tmp_path / "md.duckdb")
     name = "![pixel](https://tn-probe.invalid/p.png) [click](https://tn-probe.invalid) *x*"
