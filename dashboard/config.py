@@ -57,6 +57,7 @@ class Config:
     stale_days: int
     default_expiry_days: int
     allowed_severities: tuple[str, ...]
+    max_data_age_hours: float
     flags: Mapping[str, float]
     checklist: Mapping[str, float]
     noise_score: NoiseScore
@@ -195,6 +196,7 @@ def load_config(
         stale_days=_number(raw, "stale_days", src, integer=True),
         default_expiry_days=_number(raw, "default_expiry_days", src, integer=True),
         allowed_severities=tuple(s.lower() for s in severities),
+        max_data_age_hours=float(_number(raw, "max_data_age_hours", src)),
         flags=flags,
         checklist=_numbers(raw["checklist"], "checklist", src),
         noise_score=NoiseScore(
