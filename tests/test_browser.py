@@ -14,22 +14,31 @@ import contextlib
 import csv
 import io
 import json
-import os
-import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 import hostile
 import pytest
+from browsing import (
+    ARTIFACTS,
+    PAGES,
+    SAMPLE,
+    TIMEOUT_MS,
+    XSS_TITLE,
+    PageSpec,
+    Server,
+    Tab,
+    launch,
+    new_tab,
+    no_error_box,
+    rendered,
+    serve,
+    timed_visit,
+)  # fmt: skip
 from events_fixture import write_jsonl
-from served import free_port, wait_healthy
 from template_noise import db
 from template_noise.config import load_config
 from template_noise.filters import Filters
@@ -37,87 +46,6 @@ from template_noise.ingest import ingest
 from template_noise.metrics import compute_metrics
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-SAMPLE = ROOT / "sample_data" / "notifications.jsonl"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-XSS_TITLE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-TIMEOUT_MS = 90_000
-
-# In CI a missing browser is a failure, not a silent skip: these tests are the only proof
-# that untrusted markup stays text in a real browser.
-IN_CI = bool(os.environ.get("CI"))
-try:
-    from playwright import sync_api
-except ImportError:
-    if IN_CI:
-        raise
-    pytest.skip("playwright is not installed", allow_module_level=True)
-if not Path(CHROMIUM).exists():
-    if IN_CI:
-        raise RuntimeError(f"CI: no chromium at {CHROMIUM}; the browser tests cannot run")
-    pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    name: str
-    path: str
-    marker: str  # visible once the page has rendered
-    charts: int = 0  # Plotly charts the page draws
-
-
-PAGES = (
-    PageSpec("overview", "/", "text=Noise ranking", charts=2),
-    PageSpec("template", "/template?template=operations.automation_failed",
-             "text=Top recipients", charts=2),
-    PageSpec("delivery", "/delivery", "text=Realtime disconnects", charts=4),
-    PageSpec("checklist", "/checklist", "text=Sign-off history"),
-    PageSpec("data", "/data", "text=Freshness"),
-)  # fmt: skip
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    xss_template: str = ""
-    timings: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-def _command() -> list[str]:
-    exe = Path(sys.executable).parent / "template-noise"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "template_noise.cli"]
-
-
-def _serve(tmp: Path, db_path: Path | None) -> Iterator[Server]:
-    port = free_port()
-    log = tmp / "serve.log"
-    args = [*_command(), "serve", "--port", str(port)]
-    if db_path is not None:
-        args += ["--db", str(db_path)]
-    with log.open("wb") as out:
-        # Own process group: `serve` runs streamlit as a child, and both must go at the end.
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(port, proc, timeout=60, output=log.read_text)
-        yield Server(url, proc, log)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         con.close()
     xss_template = next(t for t in names if "onerror" in t)
-    for served in _serve(tmp, db_path):
+    for served in serve(tmp, db_path):
         served.xss_template = xss_template
         yield served
 
@@ -150,65 +78,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`template-noise serve` alone: the bundled sample in memory, as the README starts it."""
-    yield from _serve(tmp_path_factory.mktemp("sample"), None)
+    yield from serve(tmp_path_factory.mktemp("sample"), None)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch() as b:
         yield b
-        b.close()
-
-
-@dataclass
-class Tab:
-    page: object
-    dialogs: list[str]
 
 
 @pytest.fixture
 def tab(browser: object) -> Iterator[Tab]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    page = context.new_page()
-    dialogs: list[str] = []
-
-    def on_dialog(d: object) -> None:
-        dialogs.append(d.message)  # type: ignore[attr-defined]
-        d.dismiss()  # type: ignore[attr-defined]
-
-    page.on("dialog", on_dialog)
-    yield Tab(page, dialogs)
-    context.close()
-
-
-def _rendered(page: object, spec: PageSpec) -> None:
-    """Wait until the page shows its marker and charts and the script has stopped running."""
-    p = page  # playwright Page
-    p.wait_for_selector(spec.marker, state="visible", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-    if spec.charts:
-        p.wait_for_function(  # type: ignore[attr-defined]
-            "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= n",
-            arg=spec.charts, timeout=TIMEOUT_MS,
-        )  # fmt: skip
-    p.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
-    )
-
-
-def _no_error_box(page: object, where: str) -> None:
-    p = page
-    exceptions = p.locator('[data-testid="stException"]')  # type: ignore[attr-defined]
-    errors = p.locator('[data-testid="stAlertContentError"]')  # type: ignore[attr-defined]
-    assert exceptions.count() == 0, f"{where}: {exceptions.all_inner_texts()}"
-    assert errors.count() == 0, f"{where}: {errors.all_inner_texts()}"
-
-
-def _timed_visit(page: object, url: str, spec: PageSpec) -> float:
-    start = time.perf_counter()
-    page.goto(url)  # type: ignore[attr-defined]
-    _rendered(page, spec)
-    return time.perf_counter() - start
+    with new_tab(browser) as t:
+        yield t
 
 
 def test_every_page_renders_on_the_bundled_sample(sample_server: Server, tab: Tab) -> None:
@@ -217,10 +99,10 @@ def test_every_page_renders_on_the_bundled_sample(sample_server: Server, tab: Ta
     timings: dict[str, dict[str, float]] = {}
     for spec in PAGES:
         url = sample_server.url + spec.path
-        first = _timed_visit(tab.page, url, spec)
-        _no_error_box(tab.page, spec.name)
-        warm = _timed_visit(tab.page, url, spec)
-        _no_error_box(tab.page, spec.name)
+        first = timed_visit(tab.page, url, spec)
+        no_error_box(tab.page, spec.name)
+        warm = timed_visit(tab.page, url, spec)
+        no_error_box(tab.page, spec.name)
         timings[spec.name] = {"first_load_s": round(first, 3), "warm_s": round(warm, 3)}
         tab.page.screenshot(path=str(ARTIFACTS / f"{spec.name}.png"), full_page=True)  # type: ignore[attr-defined]
     assert tab.dialogs == []
@@ -232,14 +114,14 @@ def test_every_page_renders_on_the_bundled_sample(sample_server: Server, tab: Ta
 
 def test_navigation_reaches_every_page(server: Server, tab: Tab) -> None:
     tab.page.goto(server.url + "/")  # type: ignore[attr-defined]
-    _rendered(tab.page, PAGES[0])
+    rendered(tab.page, PAGES[0])
     links = tab.page.locator('[data-testid="stSidebarNav"] a')  # type: ignore[attr-defined]
     assert links.count() == len(PAGES)
     for spec in PAGES[1:]:
         target = tab.page.locator(f'[data-testid="stSidebarNav"] a[href$="/{spec.name}"]')  # type: ignore[attr-defined]
         target.click()
-        _rendered(tab.page, PageSpec(spec.name, spec.path, spec.marker))
-        _no_error_box(tab.page, spec.name)
+        rendered(tab.page, PageSpec(spec.name, spec.path, spec.marker))
+        no_error_box(tab.page, spec.name)
 
 
 def _metric(page: object, label: str) -> str:
@@ -259,26 +141,26 @@ def _wait_metric(page: object, label: str, value: str) -> None:
 def test_a_filter_change_reaches_the_url_and_the_numbers(server: Server, tab: Tab) -> None:
     p = tab.page
     p.goto(server.url + "/")  # type: ignore[attr-defined]
-    _rendered(p, PAGES[0])
+    rendered(p, PAGES[0])
     assert _metric(p, "Templates") == "12"
     box = p.get_by_label("Template contains")  # type: ignore[attr-defined]
     box.fill("webhook")
     box.press("Enter")
     p.wait_for_url("**q=webhook**", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     _wait_metric(p, "Templates", "1")
-    _no_error_box(p, "overview with a filter")
+    no_error_box(p, "overview with a filter")
     # The URL alone reproduces the view, on another page too.
     p.goto(server.url + "/delivery?q=webhook&window=all")  # type: ignore[attr-defined]
-    _rendered(p, PAGES[2])
+    rendered(p, PAGES[2])
     assert p.get_by_label("Template contains").input_value() == "webhook"  # type: ignore[attr-defined]
-    _no_error_box(p, "delivery with a filter")
+    no_error_box(p, "delivery with a filter")
 
 
 def test_sign_off_is_in_the_history_after_a_reload(server: Server, tab: Tab) -> None:
     p = tab.page
     checklist = PAGES[3]
     p.goto(server.url + checklist.path)  # type: ignore[attr-defined]
-    _rendered(p, checklist)
+    rendered(p, checklist)
     name = f"Grace Hopper {time.time_ns() % 100000}"
     p.get_by_label("Name").fill(name)  # type: ignore[attr-defined]
     p.get_by_label("Role").fill("release owner")  # type: ignore[attr-defined]
@@ -286,12 +168,12 @@ def test_sign_off_is_in_the_history_after_a_reload(server: Server, tab: Tab) -> 
     p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
     p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     p.reload()  # type: ignore[attr-defined]
-    _rendered(p, checklist)
+    rendered(p, checklist)
     # The grid draws on a canvas; its cells are mirrored in an (invisible) accessible table.
     p.wait_for_selector(  # type: ignore[attr-defined]
         f'table[role="grid"] >> text="{name}"', state="attached", timeout=TIMEOUT_MS
     )
-    _no_error_box(p, "checklist after sign-off")
+    no_error_box(p, "checklist after sign-off")
 
 
 def test_markup_in_a_title_is_literal_text_and_runs_nothing(server: Server, tab: Tab) -> None:
@@ -299,7 +181,7 @@ def test_markup_in_a_title_is_literal_text_and_runs_nothing(server: Server, tab:
     # The probe has no template, so its inferred template name is markup as well: it shows
     # in the picker, the ranking, the chart labels and as the page's heading.
     p.goto(server.url + "/template?template=" + quote(server.xss_template))  # type: ignore[attr-defined]
-    _rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
+    rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
     codes = p.locator('[data-testid="stCode"]').all_inner_texts()  # type: ignore[attr-defined]
     assert server.xss_template in [c.strip() for c in codes]
     assert XSS_TITLE in [c.strip() for c in codes]  # the inspected example's title and body
@@ -308,7 +190,7 @@ def test_markup_in_a_title_is_literal_text_and_runs_nothing(server: Server, tab:
     p.screenshot(path=str(ARTIFACTS / "xss_template.png"), full_page=True)  # type: ignore[attr-defined]
     p.wait_for_timeout(500)  # type: ignore[attr-defined]
     assert tab.dialogs == []
-    _no_error_box(p, "template page of the probe")
+    no_error_box(p, "template page of the probe")
 
 
 # ---- hostile text in every field, on every page ------------------------------------------
@@ -367,7 +249,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
         ingest(con, [SAMPLE, log])
     finally:
         con.close()
-    yield from _serve(tmp, db_path)
+    yield from serve(tmp, db_path)
 
 
 def _events(db_path: Path) -> int:
@@ -391,12 +273,12 @@ def test_hostile_text_stays_text_on_every_page(hostile_server: Server, tab: Tab)
         q = quote(probe, safe="")
         # Overview, narrowed to the probe's template: the ranking shows its name as text.
         p.goto(f"{base}/?q={q}")  # type: ignore[attr-defined]
-        _rendered(p, PageSpec("overview", "", "text=Noise ranking", charts=2))
+        rendered(p, PageSpec("overview", "", "text=Noise ranking", charts=2))
         _no_injection(p, f"overview {probe!r}")
         _wait_cell(p, probe)
         # Its template page: heading, picker, examples, the inspected title and body.
         p.goto(f"{base}/template?template={q}")  # type: ignore[attr-defined]
-        _rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
+        rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
         _no_injection(p, f"template {probe!r}")
         # The examples render after the page's first tables: wait for them (under load they
         # came later than "Top recipients" and the check below saw none).
@@ -409,15 +291,15 @@ def test_hostile_text_stays_text_on_every_page(hostile_server: Server, tab: Tab)
         assert codes.count(probe) >= 3, (probe, codes)  # heading, title, body
         # Delivery health, per-template table.
         p.goto(f"{base}/delivery?q={q}&window=all")  # type: ignore[attr-defined]
-        _rendered(p, PAGES[2])
+        rendered(p, PAGES[2])
         _no_injection(p, f"delivery {probe!r}")
         _wait_cell(p, probe)
         visits += 3
     for spec in (PAGES[3], PAGES[4]):
         p.goto(base + spec.path)  # type: ignore[attr-defined]
-        _rendered(p, spec)
+        rendered(p, spec)
         _no_injection(p, spec.name)
-        _no_error_box(p, spec.name)
+        no_error_box(p, spec.name)
         visits += 1
     # The rejected markup line is listed on the Data page as the text it was.
     p.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()  # type: ignore[attr-defined]
@@ -444,9 +326,9 @@ def test_hostile_link_parameters_stay_text(hostile_server: Server, tab: Tab) -> 
         for path, spec in (("/", PAGES[0]), ("/delivery", PAGES[2]), ("/checklist", PAGES[3])):
             p.goto(f"{base}{path}?{params}&window={q}&template={q}")  # type: ignore[attr-defined]
             p.wait_for_selector("text=Link parameter ignored", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-            _rendered(p, PageSpec(spec.name, "", spec.marker))
+            rendered(p, PageSpec(spec.name, "", spec.marker))
             _no_injection(p, f"{path} {probe!r}")
-            _no_error_box(p, f"{path} {probe!r}")
+            no_error_box(p, f"{path} {probe!r}")
             visits += 1
         # The ignored values are reported as the characters they are.
         captions = " ".join(p.locator('[data-testid="stCaptionContainer"]').all_inner_texts())  # type: ignore[attr-defined]
@@ -460,7 +342,7 @@ def test_a_hostile_sign_off_is_stored_and_shown_as_text(hostile_server: Server, 
     p = tab.page
     spec = PAGES[3]
     p.goto(hostile_server.url + spec.path)  # type: ignore[attr-defined]
-    _rendered(p, spec)
+    rendered(p, spec)
     name = f"{hostile.XSS} {time.time_ns() % 1000}"
     p.get_by_label("Name").fill(name)  # type: ignore[attr-defined]
     p.get_by_label("Role").fill(hostile.FORMULA[0])  # type: ignore[attr-defined]
@@ -470,7 +352,7 @@ def test_a_hostile_sign_off_is_stored_and_shown_as_text(hostile_server: Server, 
     p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
     p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     p.reload()  # type: ignore[attr-defined]
-    _rendered(p, spec)
+    rendered(p, spec)
     p.wait_for_function(  # type: ignore[attr-defined]
         "t => [...document.querySelectorAll('table[role=\"grid\"] td')].some(c => c.textContent === t)",
         arg=name, timeout=TIMEOUT_MS,
@@ -522,7 +404,7 @@ def test_csv_downloads_neutralise_formulas(hostile_server: Server, tab: Tab) -> 
     downloads go through render_csv, which quotes any text a spreadsheet would run."""
     p = tab.page
     p.goto(hostile_server.url + "/")  # type: ignore[attr-defined]
-    _rendered(p, PAGES[0])
+    rendered(p, PAGES[0])
     with p.expect_download(timeout=TIMEOUT_MS) as info:  # type: ignore[attr-defined]
         p.get_by_text("Download the ranking (CSV)").click()  # type: ignore[attr-defined]
     raw = Path(info.value.path()).read_bytes().decode()
