@@ -161,7 +161,7 @@ def run_queries(
 
 def resolve_as_of(con: Connection, filters: Filters, config: Config) -> datetime | None:
     """The analysis instant: filters.as_of, else the latest event (None for an empty db)."""
-    return as_of_value(run_query(con, "metrics/as_of", filters, config))
+    return as_of_value(run_query(con, "metrics/instant", filters, config))
 
 
 def as_of_value(data_as_of: pd.DataFrame) -> datetime | None:
@@ -330,9 +330,13 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def metrics_json(con: Connection, filters: Filters, config: Config) -> dict[str, Any]:
     """The `metrics --format json` object of SPEC.md "Command line"."""
+    # One cursor for both: the metric macros are set up once.
+    instant, per_template = run_queries(
+        con, ["metrics/instant", "metrics/per_template"], filters, config
+    )
     return {
-        "as_of": _iso(resolve_as_of(con, filters, config)),
+        "as_of": _iso(as_of_value(instant)),
         "since": _iso(filters.since),
         "until": _iso(filters.until),
-        "templates": records(compute_metrics(con, filters, config)),
+        "templates": records(_ranked(per_template, config)),
     }

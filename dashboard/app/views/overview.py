@@ -19,8 +19,9 @@ filters = ui.current_filters()
 st.title("Noisy templates")
 st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, worst first")
 
-ranking = ui.template_metrics(filters)
-overall = ui.overall_metrics(filters, distinct=False)  # shows neither recipients nor percentiles
+# This page shows neither the overall recipients nor any percentile: one pass without them.
+ranking = ui.template_metrics(filters, quantiles=False)
+overall = ui.overall_metrics(filters, distinct=False, quantiles=False)
 
 cols = st.columns(5)
 cols[0].metric("Templates", count(len(ranking)))
@@ -69,8 +70,9 @@ event = st.dataframe(
     selection_mode="single-row",
     key="ov_ranking",
 )
+full = ui.full_ranking(filters)  # the CSV keeps the percentiles this page leaves out
 ui.csv_download(
-    for_users(ranking), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
+    lambda: for_users(full()), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
 )
 selected = event.selection.rows if event is not None else []
 if selected:

@@ -46,13 +46,13 @@ if st.query_params.get("template") != template:
 st.code(template, language=None, wrap_lines=True)
 st.caption(f"Window: {ui.window_caption(filters)}")
 
-ranking = ui.template_metrics(filters)
-rows = ranking[ranking["template"] == template]
-if rows.empty:
+ranking = ui.template_metrics(filters, quantiles=False)  # the Overview's pass: the rank
+ranks = ranking.index[ranking["template"] == template]
+row = ui.template_row(filters, template)  # this template alone, with its percentiles
+if row is None or ranks.empty:
     st.warning("This template has no notifications in the current filters.")
     st.stop()
-row = rows.iloc[0]
-rank = int(rows.index[0]) + 1
+rank = int(ranks[0]) + 1
 
 cols = st.columns(7)
 cols[0].metric("Rank", f"{rank} of {len(ranking)}")
