@@ -1,14 +1,13 @@
 -- dashboard/freshness: how fresh and how big the loaded data is (Data page headline).
 -- grain: one row.  parameters: none.
 -- `notifications` (distinct notification_ids named by any event) is the row count of
--- notification_state (state/schema.sql: one row per such id) while its stamp matches
--- `events`, else a distinct count over every event (a database the ingest has not yet
--- brought up to date); the gate skips the branch not taken before any row is read.
+-- notification_state (state/schema.sql: one row per such id) while the state answers for
+-- all events (tn_state_fresh, metrics/macros.sql: run those macros on the cursor first),
+-- else a distinct count over every event (a database the ingest has not yet brought up to
+-- date); the gate skips the branch not taken before any row is read.
 -- columns: events, notifications, templates, first_event, latest_event, last_load_at, loads, rejects
 WITH stamp AS (
-    SELECT coalesce(bool_and(events = (SELECT count(*) FROM events) AND version = 2), false)
-           AS fresh
-    FROM notification_state_stamp
+    SELECT tn_state_fresh(NULL) AS fresh
 )
 SELECT
     (SELECT count(*) FROM events) AS events,
