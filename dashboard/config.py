@@ -94,7 +94,7 @@ class Config:
             "flags": dict(self.flags),
             "checklist": dict(self.checklist),
             "noise_score": asdict(self.noise_score) | {"weights": dict(self.noise_score.weights)},
-            "waivers": sorted(asdict(w).items() for w in self.waivers),
+            "waivers": sorted([w.template, w.flag, w.reason] for w in self.waivers),
             "conventions": {k: asdict(v) for k, v in self.conventions.items()},
         }
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
