@@ -413,9 +413,11 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
                 "identity": s.identity,
                 "role": s.role,
                 "status": s.status,
+                "decision": s.decision or None,
                 "notes": s.notes,
                 "waivers": s.waivers,
                 "data_fingerprint": s.data_fingerprint,
+                "config_fingerprint": s.config_fingerprint or None,
                 "row_hash": s.row_hash,
             }
             for s in stored
@@ -428,6 +430,7 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
         who = f"{s.name} <{s.email}>" if s.email else s.name
         print(
             f"#{s.signoff_id}  {s.signed_at:%Y-%m-%d %H:%M:%S} UTC  {s.status:<4}  "
+            f"{s.decision or '-':<7}  "
             f"{who} ({s.role}, {s.identity or 'typed'})  {s.row_hash[:12]}"
         )
     return 0
