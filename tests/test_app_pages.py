@@ -312,7 +312,9 @@ def test_checklist_page_reads_like_the_cli(db_path: Path) -> None:
         assert f"threshold: {row.threshold}\n" in text
 
 
-def _review(at: AppTest, decision: str | None = "approve", waivers: str = "", **fields: str) -> None:
+def _review(
+    at: AppTest, decision: str | None = "approve", waivers: str = "", **fields: str
+) -> None:
     """Fill the sign-off form and press "Review sign-off" (nothing is written yet)."""
     at.text_input(key="so_name").input(fields.get("name", "Ada Lovelace"))
     at.text_input(key="so_role").input(fields.get("role", "release owner"))

@@ -23,7 +23,6 @@ from browsing import (
     TIMEOUT_MS,
     PageSpec,
     Server,
-    Tab,
     command,
     launch,
     new_tab,
@@ -138,7 +137,9 @@ def test_sign_off_then_ci_trusts_it_until_new_data(release_server: Server, brows
         rows = _signoffs(release_server)
         assert len(rows) == 1, rows
         assert rows[0]["decision"] == "approve" and rows[0]["data_fingerprint"] == signed_fp
-        assert rows[0]["waivers"] == {"Flood: flooding": "load test template, removed before launch"}
+        assert rows[0]["waivers"] == {
+            "Flood: flooding": "load test template, removed before launch"
+        }
         # The form is cleared, and the page now reads the waiver as applied.
         assert p.get_by_label("Name").input_value() == ""  # type: ignore[attr-defined]
         p.wait_for_selector("text=approved by sign-off #1", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]

@@ -94,9 +94,7 @@ def test_waiver_lines_name_items_and_template_flags() -> None:
         ("Nobody: ignored: x", "'Nobody' is neither a checklist item nor a template"),
     ],
 )
-def test_a_bad_waiver_line_is_refused_by_number_with_a_suggestion(
-    text: str, message: str
-) -> None:
+def test_a_bad_waiver_line_is_refused_by_number_with_a_suggestion(text: str, message: str) -> None:
     with pytest.raises(InputError) as e:
         parse(text)
     assert message in str(e.value)
@@ -390,9 +388,8 @@ def test_max_data_age(tmp_path: Path) -> None:
 
 def test_junit_and_markdown_carry_where_the_result_stands(tmp_path: Path) -> None:
     # 11 sent and 1 failed send: failure rate 1/12 = 8.3%, above 2%: send_failures fails.
-    events = healthy_log() + [
-        event("send_failed", "lost", 30, template="T", user_id="u1", error="timeout")
-    ]
+    lost = event("send_failed", "lost", 30, template="T", user_id="u1", error="timeout")
+    events = [*healthy_log(), lost]
     path = tmp_path / "report.duckdb"
     con = db.connect(path)
     ingest(con, [write_jsonl(tmp_path / "log.jsonl", events)])

@@ -203,7 +203,9 @@ def checklist_result() -> checklist.ChecklistResult:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _checklist_data(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> checklist.ChecklistData:
+def _checklist_data(
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...]
+) -> checklist.ChecklistData:
     return checklist.gather(_con, Filters(), config())
 
 

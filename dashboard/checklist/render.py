@@ -83,7 +83,9 @@ def value_text(key: str, value: Any) -> str:
 def _record_text(record: dict[str, Any]) -> str:
     """A template's record in the evidence: `name: sent 12, read rate 9.1%`."""
     name = record.get("template")
-    rest = ", ".join(f"{_label(k)} {value_text(k, v)}" for k, v in record.items() if k != "template")
+    rest = ", ".join(
+        f"{_label(k)} {value_text(k, v)}" for k, v in record.items() if k != "template"
+    )
     return f"{name}: {rest}" if name is not None else rest
 
 

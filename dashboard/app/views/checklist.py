@@ -94,9 +94,9 @@ cols[0].metric("Passed", counts["pass"])
 cols[1].metric("Failed", counts["fail"])
 cols[2].metric("No data", counts["no_data"])
 cols[3].metric("Waived", counts["waived"])
-cols = st.columns(2)
-cols[0].metric("Data fingerprint", fingerprint[:12], help=fingerprint)
-cols[1].metric(
+where = st.columns(2)
+where[0].metric("Data fingerprint", fingerprint[:12], help=fingerprint)
+where[1].metric(
     "Data age",
     "n/a" if ctx.age_hours is None else freshness.duration(timedelta(hours=ctx.age_hours)),
     help="Time since the newest event, against the wall clock.",
