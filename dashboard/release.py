@@ -104,11 +104,15 @@ class Standing:
         }
 
 
-def standing(con: duckdb.DuckDBPyConnection, config: Config) -> Standing:
+def standing(
+    con: duckdb.DuckDBPyConnection, config: Config, data_fingerprint: str | None = None
+) -> Standing:
+    """The newest sign-off against this data (`data_fingerprint` if already known: it costs
+    a pass over every event) and this config."""
     stored = signoff.history(con)
     return Standing(
         latest=stored[0] if stored else None,
-        data_fingerprint=signoff.data_fingerprint(con),
+        data_fingerprint=data_fingerprint or signoff.data_fingerprint(con),
         config_fingerprint=config.fingerprint(),
     )
 
@@ -163,15 +167,18 @@ def evaluate(
     *,
     strict: bool = False,
     data: ChecklistData | None = None,
+    data_fingerprint: str | None = None,
     require_signoff: bool = False,
     max_data_age_hours: float | None = None,
     now: datetime | None = None,
 ) -> ChecklistResult:
     """The checklist over all data in `con` with the waivers of the sign-off in force, and
     its Context. `require_signoff`: blocked unless an approving sign-off covers this data
-    and config; `max_data_age_hours`: blocked when the newest event is older."""
+    and config; `max_data_age_hours`: blocked when the newest event is older. `data` and
+    `data_fingerprint`, when given, must be of the data in `con` (the dashboard caches both
+    per data version)."""
     data = data if data is not None else gather(con, Filters(), config)
-    state = standing(con, config)
+    state = standing(con, config, data_fingerprint)
     result = evaluate_data(data, config, strict, waivers_in_force(state))
     ctx = context(con, config, state, now=now, max_age_hours=max_data_age_hours)
     blocked: list[str] = []

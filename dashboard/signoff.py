@@ -393,15 +393,17 @@ def markdown_report(
         lines.append("No sign-off yet.")
     else:
         lines += [
-            "| # | signed at (UTC) | name | role | status | data | notes | waivers | hash |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| # | signed at (UTC) | decision | name | role | status | data | notes | waivers "
+            "| hash |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for s in signoffs:
             waivers = "; ".join(f"{k}: {v}" for k, v in sorted(s.waivers.items()))
             data = "current" if s.data_fingerprint == data_fingerprint else "older data"
             who = f"{s.name} <{s.email}> (login)" if s.identity == "oidc" else s.name
             lines.append(
-                f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(who)} "
+                f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(s.decision or '-')} "
+                f"| {_cell(who)} "
                 f"| {_cell(s.role)} | {_cell(s.status)} | {data} (`{_cell(s.data_fingerprint)}`) "
                 f"| {_cell(s.notes)} | {_cell(waivers)} | `{_cell(s.row_hash)}` |"
             )

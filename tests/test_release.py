@@ -400,10 +400,10 @@ def test_junit_and_markdown_carry_where_the_result_stands(tmp_path: Path) -> Non
     assert junit.returncode == 1
     root = ET.fromstring(junit.stdout)
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
-    assert props["as of"] == "2024-01-01T02:02:00+00:00"
-    assert (props["data fingerprint"], props["config fingerprint"]) == (fingerprint, config_fp)
-    assert (props["data age"] or "").startswith("newest event 2024-01-01 02:02 UTC, ")
-    assert props["sign-off"] == (
+    assert props["as_of"] == "2024-01-01T02:02:00+00:00"
+    assert (props["data_fingerprint"], props["config_fingerprint"]) == (fingerprint, config_fp)
+    assert (props["data_age"] or "").startswith("newest event 2024-01-01 02:02 UTC, ")
+    assert props["signoff"] == (
         f"no approving sign-off for data fingerprint {fingerprint[:12]} (no sign-off yet)"
     )
     failure = root.find(".//testcase[@name='send_failures']/failure")

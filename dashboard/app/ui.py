@@ -220,7 +220,10 @@ def release_result() -> checklist.ChecklistResult:
     force, and where it stands. Only the gathering is cached: a sign-off changes the result
     without changing the data (the in-memory sample keeps its data version)."""
     con, version = _snapshot()
-    return release.evaluate(con, config(), data=_checklist_data(con, _key(version)))
+    key = _key(version)
+    return release.evaluate(
+        con, config(), data=_checklist_data(con, key), data_fingerprint=_fingerprint(con, key)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

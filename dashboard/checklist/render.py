@@ -236,8 +236,9 @@ def render_junit(result: ChecklistResult) -> str:
     )
     properties = ET.SubElement(suite, "properties")
     for line in context_lines(result.context, result.as_of):
-        key, _, value = line.partition(": ")
-        ET.SubElement(properties, "property", name=key, value=value)
+        key, _, value = line.partition(": ")  # "data age" -> data_age, "sign-off" -> signoff
+        name = key.replace(" ", "_").replace("-", "")
+        ET.SubElement(properties, "property", name=name, value=value)
     provenance = "\n".join(context_lines(result.context, result.as_of))
     for i in result.items:
         case = ET.SubElement(suite, "testcase", classname="template_noise.checklist", name=i.id)
