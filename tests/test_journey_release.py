@@ -6,7 +6,8 @@ the signed data, 1 after a new day is appended. Along the way: a mistyped waiver
 
 The log: healthy_log() plus a template "Flood" that floods u1 (11 in a day), so only
 noisy_template_monitoring fails, and the sign-off's waiver `Flood: flooding: ...` makes the
-checklist pass. Screenshots of the Checklist page at 1400 and 800 px go to test-artifacts/.
+checklist pass. Screenshots of the Checklist page at 1400 px (before signing, and the review step) and
+at 800 px (after new data) go to test-artifacts/.
 
 Run: pytest -m browser tests/test_journey_release.py
 """
@@ -130,7 +131,10 @@ def test_sign_off_then_ci_trusts_it_until_new_data(release_server: Server, brows
             timeout=TIMEOUT_MS,
         )
         assert _signoffs(release_server) == []  # reviewed, not yet written
-        p.get_by_role("button", name="Confirm: approve").dblclick()  # type: ignore[attr-defined]
+        confirm = p.get_by_role("button", name="Confirm: approve")  # type: ignore[attr-defined]
+        confirm.scroll_into_view_if_needed()
+        screenshot(p, "checklist-review-1400")
+        confirm.dblclick()
         p.wait_for_selector("text=Signed off as #1 (approve)", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
         rendered(p, CHECKLIST)
         p.wait_for_timeout(1500)  # type: ignore[attr-defined]  # a late second click's rerun
