@@ -312,35 +312,103 @@ def test_checklist_page_reads_like_the_cli(db_path: Path) -> None:
         assert f"threshold: {row.threshold}\n" in text
 
 
-def test_sign_off_is_stored_and_listed(db_path: Path) -> None:
-    at = open_page("views/checklist.py")
-    at.text_input(key="so_name").input("Ada Lovelace")
-    at.text_input(key="so_role").input("release owner")
-    at.text_area(key="so_notes").input("<b>checked</b> on staging")
-    at.text_area(key="so_waivers").input("realtime_reconnection: verified by hand")
+def _review(
+    at: AppTest, decision: str | None = "approve", waivers: str = "", **fields: str
+) -> None:
+    """Fill the sign-off form and press "Review sign-off" (nothing is written yet)."""
+    at.text_input(key="so_name").input(fields.get("name", "Ada Lovelace"))
+    at.text_input(key="so_role").input(fields.get("role", "release owner"))
+    at.text_area(key="so_notes").input(fields.get("notes", ""))
+    at.text_area(key="so_waivers").input(waivers)
+    if decision is not None:
+        at.radio(key="so_decision").set_value(decision)
     at.button(key="so_submit").click().run()
+    assert not at.exception, at.exception
+
+
+def test_sign_off_is_stored_and_listed(db_path: Path) -> None:
+    # Since issue 16: a decision is required and the write waits for a confirmation.
+    at = open_page("views/checklist.py")
+    _review(at, notes="<b>checked</b> on staging",
+            waivers="realtime_reconnection: verified by hand")  # fmt: skip
+    assert core(db_path, signoff.history) == []  # reviewed, not written
+    fingerprint = core(db_path, signoff.data_fingerprint)
+    assert any(f"Confirm: approve sign-off of data fingerprint {fingerprint[:12]}" in m.value
+               for m in at.markdown)  # fmt: skip
+    at.button(key="so_confirm").click().run()
     assert not at.exception
-    assert any("Signed off as #1" in s.value for s in at.success)
+    assert any("Signed off as #1 (approve)" in s.value for s in at.success)
     history = table(at, "name", "role", "data")
-    assert history[["name", "role", "data"]].values.tolist() == [
-        ["Ada Lovelace", "release owner", "current"]
+    assert history[["name", "role", "data", "decision"]].values.tolist() == [
+        ["Ada Lovelace", "release owner", "current", "approve"]
     ]
     stored = core(db_path, signoff.history)
-    assert [(s.name, s.waivers) for s in stored] == [
-        ("Ada Lovelace", {"realtime_reconnection": "verified by hand"})
+    assert [(s.name, s.decision, s.waivers) for s in stored] == [
+        ("Ada Lovelace", "approve", {"realtime_reconnection": "verified by hand"})
     ]
+    assert stored[0].config_fingerprint == load_config().fingerprint()
     result = core(db_path, lambda con: checklist.evaluate(con, load_config()))
     assert stored[0].status == result.status
     assert [i["id"] for i in stored[0].items] == [i.id for i in result.items]
+    # The form is cleared, and a rerun (or the confirmation pressed again) adds nothing.
+    assert at.text_input(key="so_name").value == "" and at.radio(key="so_decision").value is None
+    assert not [b for b in at.button if b.key == "so_confirm"]
+    at.run()
+    assert len(core(db_path, signoff.history)) == 1
 
 
 def test_sign_off_needs_name_and_role(db_path: Path) -> None:
     at = open_page("views/checklist.py")
     at.text_input(key="so_name").input("Ada")
+    at.radio(key="so_decision").set_value("approve")
     at.button(key="so_submit").click().run()
     assert not at.exception
     assert any("Not signed" in w.value for w in at.warning)
     assert core(db_path, signoff.history) == []
+
+
+def test_sign_off_needs_a_decision(db_path: Path) -> None:
+    at = open_page("views/checklist.py")
+    assert at.radio(key="so_decision").value is None  # no default
+    _review(at, decision=None)
+    assert any("choose a decision: approve or reject" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.key == "so_confirm"]
+    assert core(db_path, signoff.history) == []
+
+
+def test_a_mistyped_waiver_is_refused_with_the_closest_item(db_path: Path) -> None:
+    at = open_page("views/checklist.py")
+    _review(at, waivers="inbox_flows: fine\nnoisy_templat_monitoring: accepted for launch")
+    warning = " ".join(w.value for w in at.warning)
+    assert "waiver line 2" in warning and "'noisy_template_monitoring'" in warning
+    assert not [b for b in at.button if b.key == "so_confirm"]
+    assert at.text_area(key="so_waivers").value.startswith("inbox_flows")  # kept to fix
+    assert core(db_path, signoff.history) == []
+
+
+def test_cancel_writes_nothing(db_path: Path) -> None:
+    at = open_page("views/checklist.py")
+    _review(at, decision="reject")
+    at.button(key="so_cancel").click().run()
+    assert not [b for b in at.button if b.key == "so_confirm"]
+    assert core(db_path, signoff.history) == []
+
+
+def test_checklist_evidence_is_text_not_a_json_tree(db_path: Path) -> None:
+    at = open_page("views/checklist.py")
+    assert not at.json
+    result = core(db_path, lambda con: checklist.evaluate(con, load_config()))
+    first = result.items[0]
+    code = at.code[0].value
+    assert code.splitlines()[-1].startswith("threshold: ")
+    assert all(f"{k.replace('_', ' ')}" in code or k in code for k in first.evidence)
+
+
+def test_checklist_sidebar_says_the_filters_do_not_apply(db_path: Path) -> None:
+    at = open_page("views/checklist.py")
+    assert any("do not apply on this page" in i.value for i in at.sidebar.info)
+    at = open_page()
+    assert not any("do not apply" in i.value for i in at.sidebar.info)
 
 
 # ---- Data --------------------------------------------------------------------------------

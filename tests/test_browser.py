@@ -156,6 +156,16 @@ def test_a_filter_change_reaches_the_url_and_the_numbers(server: Server, tab: Ta
     no_error_box(p, "delivery with a filter")
 
 
+def _decide_and_confirm(page: object, decision: str) -> None:
+    """Since issue 16 a sign-off needs a decision and a confirmation before it is written."""
+    p = page
+    label = {"approve": "Approve the release", "reject": "Reject it"}[decision]
+    p.locator('[data-testid="stRadio"] label', has_text=label).click()  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Review sign-off").click()  # type: ignore[attr-defined]
+    p.get_by_role("button", name=f"Confirm: {decision}").click(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+
+
 def test_sign_off_is_in_the_history_after_a_reload(server: Server, tab: Tab) -> None:
     p = tab.page
     checklist = PAGES[3]
@@ -165,8 +175,7 @@ def test_sign_off_is_in_the_history_after_a_reload(server: Server, tab: Tab) -> 
     p.get_by_label("Name").fill(name)  # type: ignore[attr-defined]
     p.get_by_label("Role").fill("release owner")  # type: ignore[attr-defined]
     p.get_by_label("Notes").fill("checked on staging")  # type: ignore[attr-defined]
-    p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
-    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    _decide_and_confirm(p, "reject")
     p.reload()  # type: ignore[attr-defined]
     rendered(p, checklist)
     # The grid draws on a canvas; its cells are mirrored in an (invisible) accessible table.
@@ -349,8 +358,7 @@ def test_a_hostile_sign_off_is_stored_and_shown_as_text(hostile_server: Server, 
     p.get_by_label("Notes").fill(
         "x'; DROP TABLE signoffs; -- ![pixel](https://tn-probe.invalid/p.png)"
     )  # type: ignore[attr-defined]
-    p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
-    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    _decide_and_confirm(p, "reject")
     p.reload()  # type: ignore[attr-defined]
     rendered(p, spec)
     p.wait_for_function(  # type: ignore[attr-defined]

@@ -12,6 +12,12 @@ from template_noise.app import VIEWS_DIR, ui
 
 # Query parameters that belong to one page; dropped elsewhere so a shared link stays clean.
 PAGE_PARAMS = {"template": ("template",), "delivery": ("window",)}
+# Pages that read all data whatever the filters say: the sidebar says so above the filters
+# (hiding them would drop the widgets' state, and the filters with it, on the way back).
+FILTERS_IGNORED = {
+    "checklist": "The go-live checklist covers all loaded data: these filters do not apply "
+    "on this page (they still apply on the others).",
+}
 
 st.set_page_config(page_title="template-noise", page_icon=":material/notifications:", layout="wide")
 ui.require_login()  # with [auth] in secrets.toml: nothing below runs until logged in
@@ -35,6 +41,8 @@ for owner, keys in PAGE_PARAMS.items():
             if key in st.query_params:
                 del st.query_params[key]
 
+if page.url_path in FILTERS_IGNORED:
+    st.sidebar.info(FILTERS_IGNORED[page.url_path], icon=":material/filter_alt_off:")
 with ui.shown_errors():
     ui.sidebar_filters()
     page.run()

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
-from template_noise import catalogue, checklist, db, metrics, series, signoff, store
+from template_noise import catalogue, checklist, db, metrics, release, series, signoff, store
 from template_noise.app import urlstate
 from template_noise.config import Config, load_config
 from template_noise.errors import TemplateNoiseError
@@ -237,6 +237,30 @@ def checklist_result() -> checklist.ChecklistResult:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _checklist_data(
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...]
+) -> checklist.ChecklistData:
+    return checklist.gather(_con, Filters(), config())
+
+
+def checklist_data() -> checklist.ChecklistData:
+    """What the checklist's items read, over all data (cached per data version)."""
+    con, version = _snapshot()
+    return _checklist_data(con, _key(version))
+
+
+def release_result() -> checklist.ChecklistResult:
+    """release.evaluate over all data: the checklist with the waivers of the sign-off in
+    force, and where it stands. Only the gathering is cached: a sign-off changes the result
+    without changing the data (the in-memory sample keeps its data version)."""
+    con, version = _snapshot()
+    key = _key(version)
+    return release.evaluate(
+        con, config(), data=_checklist_data(con, key), data_fingerprint=_fingerprint(con, key)
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def _fingerprint(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> str:
     return signoff.data_fingerprint(_con)
 
@@ -295,6 +319,7 @@ def clear_caches() -> None:
     _series.clear()
     _filter_options.clear()
     _checklist.clear()
+    _checklist_data.clear()
     _fingerprint.clear()
 
 
