@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import streamlit as st
 from template_noise import series
-from template_noise.app import charts, ui
+from template_noise.app import charts, guidance, ui
 from template_noise.format import count
-from template_noise.metrics import FLAGS, METRICS
+from template_noise.metrics import METRICS
 from template_noise.metrics_report import for_users
 
 TEMPLATE_PAGE = "views/template.py"
+# Few columns, labelled from the catalogue, so the grid fits 1400 px without scrolling
+# sideways; the CSV keeps every column.
+RANKING_COLUMNS = (
+    "template", "noisy", "score", "flags", "sent", "max_per_user_day", "duplicate_rate",
+    "read_rate", "archived_unread_rate", "expiry_coverage",
+)  # fmt: skip
 
 
 filters = ui.current_filters()
@@ -35,34 +40,24 @@ if ranking.empty:
 
 st.subheader("Noise ranking")
 st.caption(
-    "Select a row (or use its link) to open the template. Rates are shares of notifications "
-    "sent; flags: "
-    + ", ".join(f"`{f.name}` ({f.description})" for f in FLAGS if f.noisy)
-    + " make a template noisy."
+    "Select a row to open its template page (your filters stay). Rates are shares of "
+    "notifications sent; a template is noisy when a noisy flag fires. The CSV has every "
+    "column."
 )
-shared = ui.filters_query(filters)
-table = ranking.assign(
-    open=ranking["template"].map(lambda t: "template?" + urlencode({"template": t, **shared})),
-    flags=ranking["flags"].map(list),
-)
-columns = [
-    "template", "open", "noisy", "score", "flags", "sent", "recipients",
-    "max_per_user_day", "duplicates", "duplicate_rate", "read_rate", "archive_rate",
-    "archived_unread_rate", "star_rate", "cta_click_rate", "expiry_coverage",
-    "stale_unread_rate", "failure_rate", "retry_rate", "max_attempts",
-]  # fmt: skip
-config: dict[str, Any] = ui.metric_columns([c for c in columns if c in METRICS])
+table = ranking.assign(flags=ranking["flags"].map(list))
+config: dict[str, Any] = ui.metric_columns([c for c in RANKING_COLUMNS if c in METRICS])
 config.update(
-    template=st.column_config.TextColumn("template", pinned=True),
-    open=st.column_config.LinkColumn("page", display_text="open"),
-    flags=st.column_config.ListColumn("flags"),
-    score=st.column_config.NumberColumn(
-        "noise score", format="%.1f", help="volume x (1 + how far past each threshold)"
+    template=st.column_config.TextColumn("Template", pinned=True, width="medium"),
+    flags=st.column_config.ListColumn(
+        "Flags", width="medium", help="the flags that fire (what each means: below the table)"
     ),
-    noisy=st.column_config.CheckboxColumn("noisy"),
+    score=st.column_config.NumberColumn(
+        "Score", format="%.1f", help="volume x (1 + how far past each threshold)"
+    ),
+    noisy=st.column_config.CheckboxColumn("Noisy", width="small"),
 )
 event = st.dataframe(
-    table[columns],
+    table[list(RANKING_COLUMNS)],
     column_config=config,
     hide_index=True,
     on_select="rerun",
@@ -72,10 +67,14 @@ event = st.dataframe(
 ui.csv_download(
     for_users(ranking), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
 )
+with st.expander("What the flags mean, and when they fire"):
+    st.dataframe(guidance.flag_rules(), hide_index=True, key="ov_flag_rules")
 selected = event.selection.rows if event is not None else []
 if selected:
     chosen = str(table.iloc[selected[0]]["template"])
-    st.switch_page(TEMPLATE_PAGE, query_params={"template": chosen, **shared})
+    # The sidebar's widgets are re-seeded from these parameters on the other side
+    # (ui._seed_from_url): a page switch drops their values.
+    st.switch_page(TEMPLATE_PAGE, query_params={"template": chosen, **ui.filters_query(filters)})
 
 left, right = st.columns(2)
 with left:
