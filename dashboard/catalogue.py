@@ -71,6 +71,7 @@ class Metric:
     additive: bool = True  # daily roll-ups can give it
     unit: str = ""  # shown after a value: "of sent" (a rate's denominator), "notifications"
     undefined: str = ""  # why the value can be NULL, shown with "—"
+    short: str = ""  # a column header for a narrow grid (the label when empty)
 
     @property
     def is_rate(self) -> bool:

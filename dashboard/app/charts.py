@@ -147,7 +147,7 @@ def engagement(row: pd.Series) -> go.Figure:
     if sent == 0:
         return _empty(title)
     cat = catalogue.load()
-    names = [cat.metric(name).label.removesuffix(" rate") for name in ENGAGEMENT]
+    names = [cat.metric(name).label for name in ENGAGEMENT]
     rates = [row.get(name) for name in ENGAGEMENT]
     values = [float(r) * 100 if r is not None and pd.notna(r) else 0.0 for r in rates]
     fig = go.Figure(

@@ -32,6 +32,23 @@ def explained_card(col: Any, name: str, row: pd.Series, config: Config) -> None:
         col.caption(text)
 
 
+def grid_columns(widths: dict[str, int]) -> dict[str, Any]:
+    """st.dataframe column settings for catalogue metrics in a narrow grid: the short label
+    as header, the full label, unit and description as help, the width in pixels."""
+    out: dict[str, Any] = {}
+    for name, width in widths.items():
+        m = catalogue.load().metric(name)
+        unit = f" ({m.unit})" if m.unit and m.format == "percent" else ""
+        text = f"{m.label}{unit}: {m.description}"
+        header = m.short or m.label
+        if m.format == "percent":
+            out[name] = st.column_config.NumberColumn(header, format="percent", help=text,
+                                                      width=width)  # fmt: skip
+        else:
+            out[name] = st.column_config.NumberColumn(header, help=text, width=width)
+    return out
+
+
 def flag_rules() -> pd.DataFrame:
     """Every flag: whether it makes a template noisy, when it fires (with the config's
     thresholds) and what it means, as template_noise.explain words them."""
@@ -85,16 +102,20 @@ def duplicate_guidance(filters: Filters, template: str) -> None:
     st.dataframe(
         pairs,
         hide_index=True,
+        # what repeats first (the metadata a dedup key comes from), then the text, the ids
+        column_order=["created_at", "recipient", "minutes_after", "dup_metadata",
+                      "earlier_metadata", "dup_title", "earlier_title", "dup_body",
+                      "earlier_body", "notification_id", "earlier_id"],
         column_config={
             "created_at": st.column_config.DatetimeColumn("duplicate sent (UTC)"),
             "minutes_after": st.column_config.NumberColumn("minutes after", format="%.1f"),
             "notification_id": st.column_config.TextColumn("duplicate"),
             "earlier_id": st.column_config.TextColumn("repeats"),
-            "title": st.column_config.TextColumn("title"),
+            "dup_title": st.column_config.TextColumn("title"),
             "earlier_title": st.column_config.TextColumn("earlier title"),
-            "body": st.column_config.TextColumn("body", width="medium"),
+            "dup_body": st.column_config.TextColumn("body", width="medium"),
             "earlier_body": st.column_config.TextColumn("earlier body", width="medium"),
-            "metadata": st.column_config.TextColumn("metadata", width="medium"),
+            "dup_metadata": st.column_config.TextColumn("metadata", width="medium"),
             "earlier_metadata": st.column_config.TextColumn("earlier metadata", width="medium"),
         },
         key="t_dup_pairs",

@@ -5,7 +5,7 @@
 -- metric parameters: the metric window (queries/catalogue.toml, [[window]]).
 -- DuckDB only (reads the payload by notification id as the metrics never do): listed in
 --   dashboard/spark/sql.py DUCKDB_ONLY.
--- columns: created_at, recipient, minutes_after, notification_id, earlier_id, title, earlier_title, body, earlier_body, metadata, earlier_metadata
+-- columns: created_at, recipient, minutes_after, notification_id, earlier_id, dup_title, earlier_title, dup_body, earlier_body, dup_metadata, earlier_metadata
 WITH seq AS (
     -- The earlier notification each one repeats: the previous created one with the same
     -- recipient, template and fingerprint (dup_key), ties by notification_id, as the
@@ -43,11 +43,11 @@ SELECT
     round((epoch_us(d.created_at) - epoch_us(d.earlier_at)) / 60e6, 1) AS minutes_after,
     d.notification_id,
     d.earlier_id,
-    a.p.title AS title,
+    a.p.title AS dup_title,
     b.p.title AS earlier_title,
-    a.p.body AS body,
+    a.p.body AS dup_body,
     b.p.body AS earlier_body,
-    CAST(a.p.metadata AS VARCHAR) AS metadata,
+    CAST(a.p.metadata AS VARCHAR) AS dup_metadata,
     CAST(b.p.metadata AS VARCHAR) AS earlier_metadata
 FROM dups AS d
 LEFT JOIN payload AS a ON a.notification_id = d.notification_id

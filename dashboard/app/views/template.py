@@ -16,13 +16,12 @@ import streamlit as st
 from template_noise import explain, series
 from template_noise.app import charts, guidance, ui
 
-# The numbers at the top, rows of four, labelled, formatted and explained from the
-# catalogue (queries/catalogue.toml) and the config's thresholds.
-CARDS = (
-    ("sent", "recipients", "max_per_user_day", "duplicate_rate"),
-    ("read_rate", "archived_unread_rate", "expiry_coverage", "stale_unread_rate"),
-    ("time_to_read_p50_s", "failure_rate", "retry_rate", "metadata_drift_rate"),
-)
+# The numbers at the top after the rank, in rows of four, labelled, formatted and explained
+# from the catalogue (queries/catalogue.toml) and the config's thresholds.
+CARDS = ("sent", "recipients", "time_to_read_p50_s",
+         "duplicate_rate", "max_per_user_day", "read_rate", "archived_unread_rate",
+         "expiry_coverage", "stale_unread_rate", "failure_rate", "retry_rate")  # fmt: skip
+PER_ROW = 4
 
 
 filters = ui.current_filters()
@@ -60,12 +59,14 @@ row = rows.iloc[0]
 rank = int(rows.index[0]) + 1
 cfg = ui.config()
 
-for i, names_in_row in enumerate(CARDS):
-    cols = st.columns(len(names_in_row) + 1)
-    if i == 0:
-        cols[0].metric("Rank", f"{rank} of {len(ranking)}", help="by noise score, worst first")
-    for col, name in zip(cols[1:], names_in_row, strict=True):
-        guidance.explained_card(col, name, row, cfg)
+cells = ["rank", *CARDS]
+for start in range(0, len(cells), PER_ROW):
+    for col, name in zip(st.columns(PER_ROW), cells[start : start + PER_ROW], strict=False):
+        if name == "rank":
+            col.metric("Rank", f"{rank} of {len(ranking)}", help="by noise score, worst first")
+            col.caption(f"score {row['score']:.1f}; noisy templates rank first")
+        else:
+            guidance.explained_card(col, name, row, cfg)
 
 verdicts = explain.verdicts(row, cfg)
 fired = [v for v in verdicts if v.fired]
