@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from template_noise import catalogue
 from template_noise.config import Config
-from template_noise.format import BY_FORMAT, undefined
+from template_noise.format import BY_FORMAT, count, pct, seconds, undefined
 from template_noise.metrics import FLAGS, Condition, Flag, condition_holds, signals
 
 UNDEFINED = "—"
@@ -187,3 +187,18 @@ def metric_line(name: str, row: pd.Series, config: Config) -> str:
     note = metric_note(name, row, config)
     text = f"{label} {value_text(name, value)}"
     return f"{text} — {note}" if note else text
+
+
+def expiry_text(delay: pd.Series) -> str | None:
+    """The suggested expires_hours of queries/dashboard/template_read_delay.sql in words, or
+    None when nothing was read (there is no time to read to base it on)."""
+    reads = int(delay["reads"] or 0)
+    if reads == 0 or is_undefined(delay["suggested_hours"]):
+        return None
+    hours = int(delay["suggested_hours"])
+    return (
+        f"95% of the reads came within {seconds(float(delay['p95_hours']) * 3600)} of sending "
+        f"(90%: {seconds(float(delay['p90_hours']) * 3600)}). expires_hours = {hours} keeps "
+        f"{count(delay['reads_kept'])} of {count(reads)} reads ({pct(delay['kept_share'])}); "
+        "a notification nobody read by then leaves the inbox instead of going stale."
+    )

@@ -107,8 +107,12 @@ def volume_vs_read_rate(ranking: pd.DataFrame) -> go.Figure:
                           "<br>duplicates %{customdata[0]}<br>flags %{customdata[1]}"
                           "<extra></extra>",
         )  # fmt: skip
-    fig.update_layout(title=title, xaxis_title="notifications sent (log)",
-                      yaxis_title="read rate (%)", legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    fig.update_layout(
+        title=title,
+        xaxis_title="notifications sent (log)",
+        yaxis_title="read rate (%)",
+        legend={"orientation": "h", "y": -0.2},
+    )
     fig.update_xaxes(type="log")
     fig.update_yaxes(range=[-5, 105])
     return fig

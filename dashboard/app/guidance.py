@@ -16,7 +16,7 @@ from template_noise import catalogue, explain, metrics
 from template_noise.app import ui
 from template_noise.config import Config
 from template_noise.filters import Filters
-from template_noise.format import count, pct, seconds
+from template_noise.format import count
 
 
 def explained_card(col: Any, name: str, row: pd.Series, config: Config) -> None:
@@ -103,9 +103,19 @@ def duplicate_guidance(filters: Filters, template: str) -> None:
         pairs,
         hide_index=True,
         # what repeats first (the metadata a dedup key comes from), then the text, the ids
-        column_order=["created_at", "recipient", "minutes_after", "dup_metadata",
-                      "earlier_metadata", "dup_title", "earlier_title", "dup_body",
-                      "earlier_body", "notification_id", "earlier_id"],
+        column_order=[
+            "created_at",
+            "recipient",
+            "minutes_after",
+            "dup_metadata",
+            "earlier_metadata",
+            "dup_title",
+            "earlier_title",
+            "dup_body",
+            "earlier_body",
+            "notification_id",
+            "earlier_id",
+        ],
         column_config={
             "created_at": st.column_config.DatetimeColumn("duplicate sent (UTC)"),
             "minutes_after": st.column_config.NumberColumn("minutes after", format="%.1f"),
@@ -122,35 +132,24 @@ def duplicate_guidance(filters: Filters, template: str) -> None:
     )
 
 
-def expiry_text(delay: pd.Series) -> str | None:
-    """The suggested expires_hours in words, or None when nothing was read."""
-    reads = int(delay["reads"] or 0)
-    if reads == 0 or pd.isna(delay["suggested_hours"]):
-        return None
-    hours = int(delay["suggested_hours"])
-    return (
-        f"95% of the reads came within {seconds(float(delay['p95_hours']) * 3600)} of sending "
-        f"(90%: {seconds(float(delay['p90_hours']) * 3600)}). expires_hours = {hours} keeps "
-        f"{count(delay['reads_kept'])} of {count(reads)} reads ({pct(delay['kept_share'])}); "
-        "a notification nobody read by then leaves the inbox instead of going stale."
-    )
-
-
 def expiry_guidance(filters: Filters, template: str, row: pd.Series) -> None:
     """Coverage and stale unread where they stand, and an expires_hours from time to read."""
     cfg = ui.config()
     for name in ("expiry_coverage", "stale_unread_rate", "expired_unread_rate"):
         st.caption(explain.metric_line(name, row, cfg))
     delay = ui.frame("template_read_delay", filters, template).iloc[0]
-    text = expiry_text(delay)
+    text = explain.expiry_text(delay)
     if text is None:
         st.caption(
             "No notification of this template was read in this window: there is no time to "
             "read to base an expiry on. Choose one from how long the notice matters."
         )
         return
-    st.metric("Suggested expires_hours", count(delay["suggested_hours"]),
-              help="the 95th percentile of the time to read, rounded up to whole hours")  # fmt: skip
+    st.metric(
+        "Suggested expires_hours",
+        count(delay["suggested_hours"]),
+        help="the 95th percentile of the time to read, rounded up to whole hours",
+    )
     st.caption(text)
 
 

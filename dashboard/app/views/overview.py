@@ -51,13 +51,16 @@ config: dict[str, Any] = guidance.grid_columns(
     {c: w for c, w in RANKING_COLUMNS.items() if c in METRICS}
 )
 config.update(
-    template=st.column_config.TextColumn("Template", pinned=True, width=RANKING_COLUMNS["template"]),
+    template=st.column_config.TextColumn(
+        "Template", pinned=True, width=RANKING_COLUMNS["template"]
+    ),
     flags=st.column_config.ListColumn(
-        "Flags", width=RANKING_COLUMNS["flags"],
+        "Flags",
+        width=RANKING_COLUMNS["flags"],
         help="the flags that fire (what each means: below the table)",
     ),
     noisy=st.column_config.CheckboxColumn("Noisy", width=RANKING_COLUMNS["noisy"]),
-)  # fmt: skip
+)
 event = st.dataframe(
     table[list(RANKING_COLUMNS)],
     column_config=config,

@@ -131,8 +131,21 @@ st.dataframe(
     examples,
     hide_index=True,
     # whether it repeats an earlier one first, beside when and to whom: not three scrolls away
-    column_order=["created_at", "duplicate", "recipient", "title", "body", "metadata", "ctas",
-                  "severity", "scope", "read", "archived", "starred", "notification_id"],
+    column_order=[
+        "created_at",
+        "duplicate",
+        "recipient",
+        "title",
+        "body",
+        "metadata",
+        "ctas",
+        "severity",
+        "scope",
+        "read",
+        "archived",
+        "starred",
+        "notification_id",
+    ],
     column_config={
         "title": st.column_config.TextColumn("title", width="medium"),
         "body": st.column_config.TextColumn("body", width="large"),
