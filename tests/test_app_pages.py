@@ -217,6 +217,62 @@ def test_template_page_shows_the_core_row(db_path: Path) -> None:
     table(at, "recipient", "archived_unread")
 
 
+def test_selecting_a_ranking_row_keeps_the_filters_on_the_template_page(db_path: Path) -> None:
+    # Non-default filters, then a row selected as a user does: the Template page shows that
+    # template under the same filters (st.switch_page used to drop the sidebar's values:
+    # since became today and the dedup window 1 minute, "no notifications").
+    at = open_page(severity="warning", dedup="5")
+    assert at.dataframe[0].value["template"].tolist() == [dashboard_fixture.NOISY]
+    at.session_state["ov_ranking"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="t_template").value == dashboard_fixture.NOISY
+    assert at.number_input(key="f_dedup").value == 5
+    assert at.multiselect(key="f_severity").value == ["warning"]
+    assert at.date_input(key="f_days").value == (date(2024, 1, 1), date(2024, 1, 3))
+    assert dict(at.query_params) == {
+        "template": dashboard_fixture.NOISY, "severity": "warning", "dedup": "5"
+    }  # fmt: skip
+    assert not any("no notifications" in w.value for w in at.warning)
+    want = Filters(severities=("warning",), dedup_window_minutes=5)
+    row = expected_metrics(db_path, want).set_index("template").loc[dashboard_fixture.NOISY]
+    shown = metric_values(at)
+    assert shown["Sent"] == f"{row['sent']:,}"
+    # 10 minutes between the repeats: none is a duplicate within 5 minutes
+    assert shown["Duplicate rate"] == f"{row['duplicate_rate']:.1%}" == "0.0%"
+
+
+def test_template_page_explains_every_flag_and_what_to_change(db_path: Path) -> None:
+    at = open_page("views/template.py", template=dashboard_fixture.NOISY)
+    row = expected_metrics(db_path, Filters()).set_index("template").loc[dashboard_fixture.NOISY]
+    assert list(row["flags"]) == ["duplicates", "ignored", "no_expiry"]
+    verdicts = table(at, "flag", "status", "fires when")
+    assert len(verdicts) == 10  # every flag, fired or not, with its rule
+    fired = verdicts[verdicts["status"] == "fires"]
+    assert fired["flag"].tolist() == ["duplicates", "ignored", "no_expiry"]
+    rules = dict(zip(verdicts["flag"], verdicts["fires when"], strict=True))
+    assert rules["ignored"] == "Read rate below 20.0% (with at least 50 sent)"
+    assert rules["send_failures"] == "Failure rate above 2.0% (with at least 50 sent + failed)"
+    captions = [c.value for c in at.caption]
+    assert "of sent · below 20.0%: ignored" in captions  # beside the read rate card
+    assert "of sent · above 1.0%: duplicates" in captions
+    assert any(h.value == "What to change" for h in at.subheader)
+    # duplicates: 30 pairs, the same endpoint_id in each but one value for every original:
+    # no candidate, said so
+    keys = table(at, "key", "pairs_same", "candidate")
+    assert keys[["key", "pairs", "pairs_same", "candidate"]].values.tolist() == [
+        ["endpoint_id", 30, 30, False]
+    ]
+    assert any("No metadata key repeats" in t.value for t in at.text)
+    pairs = table(at, "notification_id", "earlier_id", "minutes_after")
+    assert len(pairs) == 20 and set(pairs["minutes_after"]) == {10.0}
+    # no_expiry, and nobody read it: no time to read to base an expires_hours on
+    assert any("no time to read" in c for c in captions)
+    assert any(
+        c.startswith("Expiry coverage 0.0% of sent — below 90.0%: no_expiry") for c in captions
+    )
+
+
 def test_template_series_add_up_to_the_metrics(db_path: Path) -> None:
     from template_noise import series
 

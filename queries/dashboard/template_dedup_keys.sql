@@ -9,9 +9,10 @@
 -- columns: key, pairs, pairs_same, share_same, distinct_values, recipient_values, originals, candidate
 -- A key is a candidate when a duplicate carries the same value as the earlier notification
 -- in at least 90% of the pairs, and the key tells the originals apart: at least 90% as
--- many distinct (recipient, value) combinations as original (not duplicate) notifications.
--- A constant (`source`) or a coarse key (`automation_id` over many runs) repeats in every
--- pair too, but would suppress other events: it is listed, not named a candidate. Values
+-- many distinct (recipient, value) combinations as original (not duplicate) notifications,
+-- and more than one value. A constant (`source`) or a coarse key (`automation_id` over many
+-- runs) repeats in every pair too, but names no event or would suppress other events: it is
+-- listed, not named a candidate. Values
 -- are compared as the JSON text sent (a nested object with its keys in another order
 -- counts as another value).
 WITH seq AS (
@@ -72,7 +73,8 @@ SELECT
     k.recipient_values,
     n.originals,
     coalesce(n.pairs > 0 AND coalesce(s.pairs_same, 0) >= 0.9 * n.pairs
-             AND k.recipient_values >= 0.9 * n.originals, false) AS candidate
+             AND k.recipient_values >= 0.9 * n.originals AND k.distinct_values > 1, false)
+        AS candidate
 FROM keys AS k
 CROSS JOIN n
 LEFT JOIN same AS s USING (key)
