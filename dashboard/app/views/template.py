@@ -16,12 +16,12 @@ import streamlit as st
 from template_noise import explain, series
 from template_noise.app import charts, guidance, ui
 
-# The numbers at the top after the rank, in rows of four, labelled, formatted and explained
-# from the catalogue (queries/catalogue.toml) and the config's thresholds.
+# The numbers at the top after the rank, labelled, formatted and explained from the
+# catalogue (queries/catalogue.toml) and the config's thresholds.
 CARDS = ("sent", "recipients", "time_to_read_p50_s",
          "duplicate_rate", "max_per_user_day", "read_rate", "archived_unread_rate",
          "expiry_coverage", "stale_unread_rate", "failure_rate", "retry_rate")  # fmt: skip
-PER_ROW = 4
+CARD_WIDTH = 210  # pixels
 
 
 filters = ui.current_filters()
@@ -59,14 +59,16 @@ row = rows.iloc[0]
 rank = int(rows.index[0]) + 1
 cfg = ui.config()
 
-cells = ["rank", *CARDS]
-for start in range(0, len(cells), PER_ROW):
-    for col, name in zip(st.columns(PER_ROW), cells[start : start + PER_ROW], strict=False):
+# Cards of a fixed width in a wrapping row: four a row at 1400 px, two at 800 px, never a
+# number cut to "100.…" in a column too narrow for it.
+with st.container(horizontal=True, gap="medium"):
+    for name in ("rank", *CARDS):
+        card = st.container(width=CARD_WIDTH)
         if name == "rank":
-            col.metric("Rank", f"{rank} of {len(ranking)}", help="by noise score, worst first")
-            col.caption(f"score {row['score']:.1f}; noisy templates rank first")
+            card.metric("Rank", f"{rank} of {len(ranking)}", help="by noise score, worst first")
+            card.caption(f"score {row['score']:.1f}; noisy templates rank first")
         else:
-            guidance.explained_card(col, name, row, cfg)
+            guidance.explained_card(card, name, row, cfg)
 
 verdicts = explain.verdicts(row, cfg)
 fired = [v for v in verdicts if v.fired]
