@@ -151,18 +151,22 @@ class Catalogue:
                 return f
         raise KeyError(name)
 
-    def label(self, name: str) -> str:
-        """The label of a metric or a derived signal."""
-        for item in (*self.metrics, *self.signals):
-            if item.name == name:
-                return item.label
+    def _labelled(self, name: str) -> Metric | Signal:
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        for x in self.signals:
+            if x.name == name:
+                return x
         raise KeyError(name)
 
+    def label(self, name: str) -> str:
+        """The label of a metric or a derived signal."""
+        return self._labelled(name).label
+
     def format_of(self, name: str) -> Format:
-        for item in (*self.metrics, *self.signals):
-            if item.name == name:
-                return item.format
-        raise KeyError(name)
+        """The format of a metric or a derived signal."""
+        return self._labelled(name).format
 
 
 def _path() -> Path:

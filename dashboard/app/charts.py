@@ -77,7 +77,7 @@ def bubble_sizes(duplicates: pd.Series, smallest: float = 8.0, largest: float = 
     top = float(dups.max()) if len(dups) else 0.0
     if top <= 0:
         return pd.Series(smallest, index=duplicates.index)
-    return smallest + (largest - smallest) * np.sqrt(dups / top)
+    return smallest + (largest - smallest) * (dups / top).pow(0.5)
 
 
 def volume_vs_read_rate(ranking: pd.DataFrame) -> go.Figure:
