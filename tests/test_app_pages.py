@@ -161,6 +161,9 @@ def test_changing_a_filter_updates_url_and_numbers(db_path: Path) -> None:
     # warning + "password": nothing left, said in words
     assert any("No notifications match" in i.value for i in at.info)
     assert metric_values(at)["Templates"] == "0"
+    # a rate over nothing: a dash and the reason, not None or n/a
+    assert metric_values(at)["Read rate"] == "—"
+    assert "nothing sent in this window" in [c.value for c in at.caption]
 
 
 def test_filters_come_from_the_url(db_path: Path) -> None:
@@ -271,6 +274,23 @@ def test_template_page_explains_every_flag_and_what_to_change(db_path: Path) -> 
     assert any(
         c.startswith("Expiry coverage 0.0% of sent — below 90.0%: no_expiry") for c in captions
     )
+
+
+def test_template_page_guidance_on_the_bundled_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sample in memory (no --db), as `template-noise serve` starts without arguments.
+    monkeypatch.delenv(DB_ENV, raising=False)
+    at = open_page("views/template.py", template="operations.api_key_rotated")
+    assert any(h.value == "What to change" for h in at.subheader)
+    # ignored, no_expiry and stale fire; one expiry suggestion for both expiry flags: 29 of
+    # 320 read, the 95th percentile of their time to read is 2.96 h, so 3 h, keeping 27
+    suggested = [m for m in at.metric if m.label == "Suggested expires_hours"]
+    assert [m.value for m in suggested] == ["3"]
+    assert any("expires_hours = 3 keeps 27 of 29 reads (93.1%)" in c.value for c in at.caption)
+    at = open_page("views/template.py", template="operations.webhook_endpoint_disabled")
+    days = table(at, "recipient", "day", "notifications")
+    assert days["notifications"].iloc[0] == 15  # the max_per_user_day of the ranking
+    assert metric_values(at)["Max per user per day"] == "15"
+    assert "more than 10: flooding" in [c.value for c in at.caption]
 
 
 def test_template_series_add_up_to_the_metrics(db_path: Path) -> None:

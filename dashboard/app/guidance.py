@@ -32,6 +32,15 @@ def explained_card(col: Any, name: str, row: pd.Series, config: Config) -> None:
         col.caption(text)
 
 
+def headline_card(col: Any, name: str, value: Any) -> None:
+    """A metric card of an overall number: "—" and the catalogue's reason when undefined."""
+    metric = catalogue.load().metric(name)
+    col.metric(metric.label, explain.formatted(name, value), help=metric.description)
+    reason = explain.undefined_reason(name, value)
+    if reason:
+        col.caption(reason)
+
+
 def grid_columns(widths: dict[str, int]) -> dict[str, Any]:
     """st.dataframe column settings for catalogue metrics in a narrow grid: the short label
     as header, the full label, unit and description as help, the width in pixels."""

@@ -33,8 +33,8 @@ cols = st.columns(5)
 cols[0].metric("Templates", count(len(ranking)))
 cols[1].metric("Noisy templates", count(ranking["noisy"].sum() if len(ranking) else 0))
 cols[2].metric("Notifications sent", count(overall.get("sent") or 0))
-ui.metric_card(cols[3], "duplicate_rate", overall.get("duplicate_rate"))
-ui.metric_card(cols[4], "read_rate", overall.get("read_rate"))
+guidance.headline_card(cols[3], "duplicate_rate", overall.get("duplicate_rate"))
+guidance.headline_card(cols[4], "read_rate", overall.get("read_rate"))
 
 if ranking.empty:
     st.info("No notifications match these filters.")
