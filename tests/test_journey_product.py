@@ -146,6 +146,15 @@ def test_worst_template_why_and_what_to_change(
         assert p.get_by_text("each beside the notification it repeats").is_visible()  # type: ignore[attr-defined]
         screenshot(p, "template-1400")
         template_url = url
+
+        # Back to the ranking for the next template: it stays there (the selection does
+        # not switch again) and the filters are still set.
+        p.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()  # type: ignore[attr-defined]
+        rendered(p, OVERVIEW)
+        p.wait_for_timeout(1500)  # type: ignore[attr-defined]
+        rendered(p, OVERVIEW)
+        assert "/template" not in p.url, p.url  # type: ignore[attr-defined]
+        assert _dedup_box(p).input_value() == "30"  # type: ignore[attr-defined]
         overview_url = server.url + "/?severity=error%2Cwarning&dedup=30"
         assert tab.dialogs == []
 
