@@ -167,10 +167,9 @@ def flooding_guidance(filters: Filters, template: str, row: pd.Series) -> None:
     cfg = ui.config()
     st.caption(explain.metric_line("max_per_user_day", row, cfg))
     days = ui.frame("template_flood_days", filters, template, 10)
-    over = int((days["notifications"] > cfg.flags["flooding"]).sum()) if not days.empty else 0
     st.text(
-        f"The busiest recipient-days ({over} of these {len(days)} above "
-        f"{cfg.flags['flooding']:g} a day):"
+        f"The {len(days)} busiest recipient-days (more than {cfg.flags['flooding']:g} "
+        "notifications of this template to one recipient on one UTC day fire the flag):"
     )
     st.dataframe(
         days,
