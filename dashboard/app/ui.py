@@ -278,6 +278,10 @@ _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
     "template_breakdown": series.template_breakdown,
     "template_examples": series.template_examples,
     "template_recipients": series.template_recipients,
+    "template_duplicate_pairs": series.template_duplicate_pairs,
+    "template_dedup_keys": series.template_dedup_keys,
+    "template_read_delay": series.template_read_delay,
+    "template_flood_days": series.template_flood_days,
     "delivery_over_time": series.delivery_over_time,
     "delivery_latency": series.delivery_latency,
     "attempts": series.attempts,
@@ -393,8 +397,16 @@ _W = {  # widget keys of the sidebar filters
 
 def _seed_from_url(opts: series.FilterOptions, cfg: Config) -> None:
     """First run of a session: the widgets start from the URL, so a shared link reproduces
-    the view. Later runs leave the widgets alone (they are the state, the URL follows)."""
-    if st.session_state.get("tn_seeded"):
+    the view. Later runs leave the widgets alone (they are the state, the URL follows).
+
+    Also after st.switch_page (the Overview's row selection): a page switch asks for a
+    rerun without the browser's widget states, and Streamlit then drops every widget's
+    value as stale, the sidebar's included. Left alone they came back as the widgets'
+    defaults (today, a 1-minute dedup window) while `tn_seeded` stayed set; the switch
+    carries the filters in the URL, so a widget whose value is gone is seeded from there.
+    """
+    lost = any(key not in st.session_state for key in _W.values())
+    if st.session_state.get("tn_seeded") and not lost:
         return
     parsed = urlstate.filters_from_query(st.query_params.to_dict(), severities=opts.severities)
     f = parsed.filters

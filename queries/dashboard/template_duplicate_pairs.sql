@@ -1,0 +1,55 @@
+-- dashboard/template_duplicate_pairs: one template's latest duplicates, each beside the earlier notification it repeats (untrusted text).
+-- grain: one row per duplicate in the window (the latest $limit).  parameters: metric parameters, $template, $limit.
+-- needs: queries/metrics/macros.sql run on the same cursor (the one definition of a
+--   notification's state and of a duplicate, shared with the metrics).
+-- metric parameters: the metric window (queries/catalogue.toml, [[window]]).
+-- DuckDB only (reads the payload by notification id as the metrics never do): listed in
+--   dashboard/spark/sql.py DUCKDB_ONLY.
+-- columns: created_at, recipient, minutes_after, notification_id, earlier_id, dup_title, earlier_title, dup_body, earlier_body, dup_metadata, earlier_metadata
+WITH seq AS (
+    -- The earlier notification each one repeats: the previous created one with the same
+    -- recipient, template and fingerprint (dup_key), ties by notification_id, as the
+    -- state's prev_created_at orders them (metrics/macros.sql, tn_state). Over all of the
+    -- template's notifications: the earlier one may sit before the window.
+    SELECT notification_id,
+           lag(notification_id) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
+               AS earlier_id,
+           lag(created_at) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
+               AS earlier_at
+    FROM tn_notifications($as_of, $default_expiry_days)
+    WHERE template = $template AND created
+),
+dups AS (
+    SELECT f.notification_id, f.created_at, f.recipient, s.earlier_id, s.earlier_at
+    FROM tn_facts_core({{ window }}) AS f
+    JOIN seq AS s USING (notification_id)
+    WHERE f.template = $template AND f.is_duplicate
+    ORDER BY f.created_at DESC, f.notification_id
+    LIMIT $limit
+),
+payload AS (
+    -- The text as sent: the earliest `sent` row of each notification of the pairs.
+    SELECT notification_id,
+           arg_min({'title': title, 'body': body, 'metadata': metadata}, (occurred_at, event_id))
+               AS p
+    FROM events
+    WHERE event_type = 'sent'
+      AND notification_id IN (SELECT notification_id FROM dups UNION ALL SELECT earlier_id FROM dups)
+    GROUP BY notification_id
+)
+SELECT
+    d.created_at,
+    d.recipient,
+    round((epoch_us(d.created_at) - epoch_us(d.earlier_at)) / 60e6, 1) AS minutes_after,
+    d.notification_id,
+    d.earlier_id,
+    a.p.title AS dup_title,
+    b.p.title AS earlier_title,
+    a.p.body AS dup_body,
+    b.p.body AS earlier_body,
+    CAST(a.p.metadata AS VARCHAR) AS dup_metadata,
+    CAST(b.p.metadata AS VARCHAR) AS earlier_metadata
+FROM dups AS d
+LEFT JOIN payload AS a ON a.notification_id = d.notification_id
+LEFT JOIN payload AS b ON b.notification_id = d.earlier_id
+ORDER BY d.created_at DESC, d.notification_id;
