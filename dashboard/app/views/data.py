@@ -27,19 +27,34 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base) or "upload.jsonl"
 
 
-def _load(paths: list[str], label: str) -> None:
+def _unique_names(names: list[str]) -> list[str]:
+    """Upload names as recorded: the browser's names, a repeat given " (2)", " (3)"..."""
+    seen: dict[str, int] = {}
+    out = []
+    for given in names:
+        name = Path(given).name or "upload"  # a name, never a path (the browser's is a name)
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _load(paths: list[str], label: str, names: dict[str, str] | None = None) -> None:
+    # A new attempt replaces the last one's report, whatever it was: no success report is
+    # left under a new error, nor an old error under a new success.
+    st.session_state["data_report"] = None
+    st.session_state["data_failure"] = None
     with st.status(f"Loading {ui.literal(label)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
         def progress(i: int, n: int, path: str) -> None:
             done = i / n if n else 1.0
-            bar.progress(done, text=f"{i}/{n} files" + (f": {Path(path).name}" if path else ""))
+            shown = (names or {}).get(path, Path(path).name) if path else ""
+            bar.progress(done, text=f"{i}/{n} files" + (f": {shown}" if shown else ""))
 
         try:
-            report = ui.write(lambda con: ingest(con, paths, progress=progress))
+            report = ui.write(lambda con: ingest(con, paths, progress=progress, names=names))
         except TemplateNoiseError as e:
             status.update(label=f"Nothing loaded: {ui.literal(e)}", state="error", expanded=True)
-            st.session_state["data_report"] = None
             st.session_state["data_failure"] = str(e)
             return
         bar.progress(1.0, text="done")
@@ -51,7 +66,6 @@ def _load(paths: list[str], label: str) -> None:
             expanded=False,
         )
     st.session_state["data_report"] = report
-    st.session_state["data_failure"] = None
     ui.clear_caches()
 
 
@@ -72,12 +86,17 @@ with upload_tab:
     if upload and files:
         # The copies live as long as the load: nothing is left behind in the temp directory.
         with tempfile.TemporaryDirectory(prefix="template-noise-upload-") as tmp:
-            paths = []
-            for f in files:
-                target = Path(tmp) / _safe_name(f.name)
+            paths, names = [], {}
+            for i, (f, name) in enumerate(
+                zip(files, _unique_names([f.name for f in files]), strict=True)
+            ):
+                # One folder per file: two uploads of the same name do not overwrite each other.
+                target = Path(tmp) / str(i) / _safe_name(f.name)
+                target.parent.mkdir()
                 target.write_bytes(f.getvalue())
                 paths.append(str(target))
-            _load(paths, f"{len(paths)} uploaded file(s)")
+                names[str(target)] = name  # recorded and reported under the user's name
+            _load(paths, f"{len(paths)} uploaded file(s)", names)
     elif upload:
         st.info("Choose at least one file first.")
 with path_tab:
@@ -100,6 +119,8 @@ with path_tab:
             chosen = resolve_under(data_dir, path)
         except TemplateNoiseError as e:
             st.error(f"Not loaded: {ui.literal(e)}")
+            st.session_state["data_report"] = None  # the last report is not this attempt's
+            st.session_state["data_failure"] = None
         else:
             _load(chosen, path.strip())
 
