@@ -14,10 +14,12 @@ from template_noise.app import ui
 from template_noise.app.datadir import resolve_under
 from template_noise.errors import TemplateNoiseError
 from template_noise.format import count
+from template_noise.freshness import duration, stamp
 from template_noise.ingest import IngestReport, ingest
 
 # `template-noise serve --max-upload-mb` sets the server's limit; the widget shows the same.
 MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
+NOTHING = "—"
 FILE_TYPES = ["csv", "jsonl", "ndjson", "json", "parquet", "gz"]
 
 
@@ -143,16 +145,28 @@ if isinstance(report, IngestReport):
 st.subheader("Freshness")
 con = ui.connection()
 fresh = series.freshness(con).iloc[0]
-cols = st.columns(5)
-latest = fresh["latest_event"]
-cols[0].metric("Latest event (UTC)", "none" if pd.isna(latest) else f"{latest:%Y-%m-%d %H:%M}")
-cols[1].metric("Events", count(fresh["events"]))
-cols[2].metric("Notifications", count(fresh["notifications"]))
-cols[3].metric("Templates", count(fresh["templates"]))
-cols[4].metric("Rejected lines", count(fresh["rejects"]))
-first = fresh["first_event"]
+age = ui.data_age()
+# In full, as a line of text: an st.metric value this long is cut ("2026-10-…").
+if age.latest_event is None:
+    st.markdown("**Latest event:** none loaded")
+else:
+    st.markdown(
+        f"**Latest event:** {stamp(age.latest_event)}, {duration(age.age)} ago"
+        + (f" (older than {duration(age.max_age)})" if age.stale else "")
+    )
+row = ui.metric_row(1)[0]
+row.metric(
+    "Data age",
+    NOTHING if age.age is None else duration(age.age),
+    help="now minus the newest event",
+)
+row.metric("Events", count(fresh["events"]))
+row.metric("Notifications", count(fresh["notifications"]))
+row.metric("Templates", count(fresh["templates"]))
+row.metric("Rejected lines", count(fresh["rejects"]))
+first, latest = fresh["first_event"], fresh["latest_event"]
 if not pd.isna(first):
-    st.caption(f"Events from {first:%Y-%m-%d %H:%M} to {latest:%Y-%m-%d %H:%M} UTC.")
+    st.caption(f"Events from {stamp(first)} to {stamp(latest)}.")
 
 st.subheader("Loads")
 st.dataframe(series.loads(con), hide_index=True, key="data_loads")

@@ -22,7 +22,7 @@ st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, wors
 ranking = ui.template_metrics(filters)
 overall = ui.overall_metrics(filters, distinct=False)  # shows neither recipients nor percentiles
 
-cols = st.columns(5)
+cols = ui.metric_row(5)
 cols[0].metric("Templates", count(len(ranking)))
 cols[1].metric("Noisy templates", count(ranking["noisy"].sum() if len(ranking) else 0))
 cols[2].metric("Notifications sent", count(overall.get("sent") or 0))

@@ -54,7 +54,7 @@ if rows.empty:
 row = rows.iloc[0]
 rank = int(rows.index[0]) + 1
 
-cols = st.columns(7)
+cols = ui.metric_row(7)
 cols[0].metric("Rank", f"{rank} of {len(ranking)}")
 for col, name in zip(cols[1:], SHOWN, strict=True):
     ui.metric_card(col, name, row[name])
