@@ -507,6 +507,15 @@ def filters_query(filters: Filters) -> dict[str, str]:
     return urlstate.query_from_filters(filters)
 
 
+def switch_with_filters(page: str, filters: Filters, **params: str) -> None:
+    """Open `page` in this tab with `params` and the filters in its URL, the sidebar seeded
+    from that URL as a shared link seeds it. (After a bare st.switch_page the sidebar's
+    widgets come back empty: the date range as today, the filters lost.)"""
+    for key in (*_W.values(), "tn_seeded", "tn_full_range"):
+        st.session_state.pop(key, None)
+    st.switch_page(page, query_params={**params, **filters_query(filters)})
+
+
 def window_span(filters: Filters) -> tuple[datetime | None, datetime | None]:
     """The window's absolute bounds (naive UTC): an open bound is where the data starts (the
     first notification) or ends (the newest event). (None, None) without data."""

@@ -109,7 +109,7 @@ rows = picked.selection.rows if picked is not None else []
 if rows:
     # Same tab; the Template page reads ?template= and the shared filters from the URL.
     chosen = str(per_template.iloc[rows[0]]["template"])
-    st.switch_page(TEMPLATE_PAGE, query_params={"template": chosen, **ui.filters_query(shared)})
+    ui.switch_with_filters(TEMPLATE_PAGE, shared, template=chosen)
 
 st.subheader("Realtime disconnects")
 st.caption(
