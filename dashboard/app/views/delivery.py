@@ -18,6 +18,7 @@ WINDOWS: dict[str, tuple[int | None, str]] = {
 }
 TEMPLATE_PAGE = "views/template.py"
 NOTHING = "—"
+SECOND = "YYYY-MM-DD HH:mm:ss"
 LOST_ROW = "background-color: rgba(214, 39, 40, 0.18)"
 
 st.title("Delivery health")
@@ -131,23 +132,18 @@ def _lost_rows(row: pd.Series) -> list[str]:
     return [LOST_ROW if row["lost"] > 0 else ""] * len(row)
 
 
+OUTAGE_COLUMNS = [
+    "user_id", "lost", "lost_notifications", "disconnected_at", "reconnected_at", "offline",
+    "created_while_offline", "delivered_after_reconnect",
+]  # fmt: skip
 shown = outages.assign(offline=outages["offline_s"].map(seconds))
 st.dataframe(
     shown.style.apply(_lost_rows, axis=1) if len(lost) else shown,
     hide_index=True,
-    column_order=[
-        "user_id",
-        "disconnected_at",
-        "reconnected_at",
-        "offline",
-        "created_while_offline",
-        "delivered_after_reconnect",
-        "lost",
-        "lost_notifications",
-    ],
+    column_order=OUTAGE_COLUMNS,
     column_config={
-        "disconnected_at": st.column_config.DatetimeColumn("disconnected (UTC)"),
-        "reconnected_at": st.column_config.DatetimeColumn("reconnected (UTC)"),
+        "disconnected_at": st.column_config.DatetimeColumn("disconnected (UTC)", format=SECOND),
+        "reconnected_at": st.column_config.DatetimeColumn("reconnected (UTC)", format=SECOND),
         "created_while_offline": st.column_config.NumberColumn("created meanwhile"),
         "delivered_after_reconnect": st.column_config.NumberColumn("delivered after"),
         "lost": st.column_config.NumberColumn("lost", help="never delivered after the reconnect"),
