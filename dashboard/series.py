@@ -183,10 +183,10 @@ def stream_over_time(
 def stream_outages(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 200
 ) -> pd.DataFrame:
-    """One row per disconnect: when the user came back and what was delivered after."""
-    return run(
-        con, "dashboard/stream_outages", since=filters.since, until=filters.until, limit=limit
-    )
+    """One row per disconnect in the window: when the user came back, and what the
+    notifications created meanwhile (those the filters select) became; the reconnects that
+    lost a notification first, naming it and its template."""
+    return run_query(con, "dashboard/stream_outages", filters, config, limit=limit)
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -7,6 +7,7 @@ same filters: the dashboard and the CLI never disagree.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -538,7 +539,12 @@ def test_a_missing_path_is_an_error_not_a_crash(db_path: Path) -> None:
     assert any("Not loaded" in e.value and "match" in e.value for e in at.error)
 
 
-def test_uploading_files_loads_them(db_path: Path) -> None:
+def test_uploading_files_loads_them(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # where the copies go
     at = open_page("views/data.py")
     log = (
         '{"event_type": "sent", "occurred_at": "2024-01-02T00:00:00Z", "notification_id": "up-1",'
@@ -559,8 +565,9 @@ def test_uploading_files_loads_them(db_path: Path) -> None:
     files = table(at, "file", "events_loaded", "rejected")
     assert files["events_loaded"].tolist() == [1, 1]
     assert files["rejected"].tolist() == [1, 1]  # a stray CSV header line; an unknown event
-    assert all("etc" not in Path(f).parent.name for f in files["file"])
-    assert not any(Path(f).parent.exists() for f in files["file"])  # the copies are gone
+    # Listed under the names given (a name, never a path), not the temporary copies'.
+    assert files["file"].tolist() == ["evil name.jsonl", "more.csv"]
+    assert list(uploads.iterdir()) == []  # the copies are gone
     assert metric_values(at)["Templates"] == "6"
 
 

@@ -232,7 +232,7 @@ def test_dashboard_query_returns_its_declared_columns(name: str, con) -> None:  
     }  # fmt: skip
     text = queries.load_sql(name)
     assert text.startswith(f"-- {name}:"), "the header names the query"
-    if "tn_" in text:  # calls a metric macro (metrics/macros.sql)
+    if "tn_" in text:  # calls a metric macro (metrics/macros.sql): set up on its cursor
         frame = metrics.run_query(con, name, Filters(), load_config(), **params)
     else:
         frame = queries.run(

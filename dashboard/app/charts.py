@@ -39,9 +39,23 @@ def _empty(title: str, message: str = "No data for these filters") -> go.Figure:
 
 
 def _buckets_axis(fig: go.Figure, buckets: pd.Series) -> None:
-    # With one or two buckets Plotly zooms a date axis to microseconds; name them instead.
+    # With one or two buckets Plotly zooms a date axis to microseconds; name them instead,
+    # as times people read ("Oct 29 14:00"), not as the ISO text Plotly sends them as.
     if buckets.nunique() < 3:
-        fig.update_xaxes(type="category")
+        shown = sorted(pd.to_datetime(buckets.dropna().unique()))
+        fig.update_xaxes(
+            type="category",
+            tickmode="array",
+            tickvals=shown,
+            ticktext=[f"{pd.Timestamp(b):%b %d %H:%M}" for b in shown],
+        )
+
+
+def _count_axis(fig: go.Figure, *columns: pd.Series) -> None:
+    """A y axis of counts ticks at whole numbers: Plotly would put ticks 0.2 apart for a
+    count of one. Up to 10, every number; above, Plotly's own steps (1, 2, 5, 10...)."""
+    top = max((float(c.max()) for c in columns if len(c)), default=0.0)
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", **({"dtick": 1} if top <= 10 else {}))
 
 
 def volume_over_time(volume: pd.DataFrame, ranking: list[str], top: int = 8) -> go.Figure:
@@ -199,6 +213,7 @@ def delivery_over_time(df: pd.DataFrame) -> go.Figure:
         legend={"orientation": "h", "y": -0.2},
     )
     _buckets_axis(fig, df["bucket"])
+    _count_axis(fig, df["sent"] + df["failed"], df["retried"])
     return fig
 
 
@@ -259,4 +274,5 @@ def stream(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(title=title, barmode="group", xaxis_title="UTC",
                       yaxis_title="events", legend={"orientation": "h", "y": -0.2})  # fmt: skip
     _buckets_axis(fig, df["bucket"])
+    _count_axis(fig, df["disconnects"], df["reconnects"], df["connects"])
     return fig

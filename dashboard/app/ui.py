@@ -18,14 +18,24 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
-from template_noise import catalogue, checklist, db, metrics, release, series, signoff, store
+from template_noise import (
+    catalogue,
+    checklist,
+    db,
+    freshness,
+    metrics,
+    release,
+    series,
+    signoff,
+    store,
+)  # fmt: skip
 from template_noise.app import urlstate
 from template_noise.config import Config, load_config
 from template_noise.errors import TemplateNoiseError
@@ -317,8 +327,37 @@ def filter_options() -> series.FilterOptions:
     return _filter_options(con, _key(version))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _latest_event(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> datetime | None:
+    return freshness.data_age(_con, config().max_data_age_hours).latest_event
+
+
+def data_age() -> freshness.DataAge:
+    """How old the data is now: the newest event (cached with the data version) against the
+    wall clock at this run, with the config's max_data_age_hours."""
+    con, version = _snapshot()
+    return freshness.DataAge(
+        latest_event=_latest_event(con, _key(version)),
+        now=datetime.now(UTC),
+        max_age=timedelta(hours=config().max_data_age_hours),
+    )
+
+
+def data_age_banner() -> None:
+    """On every page: a warning when the newest event is older than max_data_age_hours, since
+    every window ("last 24 h", "7 days", an open date range) ends at the data, not now."""
+    age = data_age()
+    if age.stale and age.latest_event is not None:
+        st.warning(
+            f"The newest event is from {freshness.stamp(age.latest_event)}, "
+            f"{freshness.duration(age.age)} ago: windows such as 'last 24 h' end then, not now.",
+            icon=":material/schedule:",
+        )
+
+
 def clear_caches() -> None:
     """Drop cached frames (after a load the data version changes anyway; this frees memory)."""
+    _latest_event.clear()
     _metrics.clear()
     _series.clear()
     _filter_options.clear()
@@ -555,23 +594,49 @@ def filters_query(filters: Filters) -> dict[str, str]:
     return urlstate.query_from_filters(filters)
 
 
+def switch_with_filters(page: str, filters: Filters, **params: str) -> None:
+    """Open `page` in this tab with `params` and the filters in its URL, the sidebar seeded
+    from that URL as a shared link seeds it (see _seed_from_url: after a page switch
+    Streamlit drops the sidebar's widget values)."""
+    for key in (*_W.values(), "tn_seeded", "tn_full_range"):
+        st.session_state.pop(key, None)
+    st.switch_page(page, query_params={**params, **filters_query(filters)})
+
+
+def window_span(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """The window's absolute bounds (naive UTC): an open bound is where the data starts (the
+    first notification) or ends (the newest event). (None, None) without data."""
+    opts = filter_options()
+    latest = data_age().latest_event
+    start = filters.since or opts.first_at
+    end = filters.until or (latest.replace(tzinfo=None) if latest else opts.last_at)
+    if start is None or end is None:
+        return None, None
+    return start, end
+
+
+def span_text(start: datetime | None, end: datetime | None) -> str:
+    """ "2026-10-29 14:02 \N{EN DASH} 2026-10-30 14:02 UTC" (to the minute)."""
+    if start is None or end is None:
+        return "no data"
+    return f"{start:%Y-%m-%d %H:%M} \N{EN DASH} {end:%Y-%m-%d %H:%M} UTC"
+
+
 def window_caption(filters: Filters) -> str:
-    first, last = urlstate.day_range(filters)
-    if first is None and last is None:
-        return "all data"
-    start = first.isoformat() if first else "start"
-    end = last.isoformat() if last else "latest"
-    return f"{start} to {end} (UTC)"
+    """The window in absolute UTC times, so nobody reads "the last days" as the days up to
+    now when the data is old: "all data: 2026-10-01 08:00 \N{EN DASH} 2026-10-30 14:02 UTC"."""
+    text = span_text(*window_span(filters))
+    return f"all data: {text}" if filters.since is None and filters.until is None else text
 
 
 def recent_window(filters: Filters, days: int | None) -> Filters:
-    """The filters narrowed to the last `days` days before the latest data (None: as is)."""
+    """The filters narrowed to the `days` days before the newest event (None: as is)."""
     if days is None:
         return filters
-    opts = filter_options()
-    if opts.last_at is None:
+    latest = data_age().latest_event
+    if latest is None:
         return filters
-    end = filters.until or (opts.last_at + timedelta(microseconds=1))
+    end = filters.until or (latest.replace(tzinfo=None) + timedelta(microseconds=1))
     start = end - timedelta(days=days)
     since = max(start, filters.since) if filters.since else start
     return Filters(
@@ -588,6 +653,15 @@ def recent_window(filters: Filters, days: int | None) -> Filters:
 # ---- metric labels and cells, from the catalogue (queries/catalogue.toml) -------------------
 
 _COLUMN_FORMAT: dict[str, str | None] = {"percent": "percent", "seconds": "%.2f", "count": None}
+
+
+def metric_row(cards: int) -> list[Any]:
+    """Where `cards` st.metric cards go, in place of st.columns(cards): one row that wraps
+    onto more lines when the page is narrow, so that no headline number is cut (st.columns
+    gives each card a fifth or a seventh of the width, and at 800 px Streamlit cuts the
+    values to "66.…"). Each card takes the width its label and value need."""
+    row = st.container(horizontal=True, gap="small")
+    return [row] * cards
 
 
 def metric_card(col: Any, name: str, value: Any, **kwargs: Any) -> None:

@@ -89,7 +89,7 @@ counts = result.counts()
 st.badge(
     render.STATUS_LABEL[result.status], color=BADGE_COLOR[result.status], icon=":material/flag:"
 )
-cols = st.columns(4)
+cols = ui.metric_row(4)
 cols[0].metric("Passed", counts["pass"])
 cols[1].metric("Failed", counts["fail"])
 cols[2].metric("No data", counts["no_data"])

@@ -30,7 +30,7 @@ st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, wors
 ranking = ui.template_metrics(filters, quantiles=False)
 overall = ui.overall_metrics(filters, distinct=False, quantiles=False)
 
-cols = st.columns(5)
+cols = ui.metric_row(5)
 cols[0].metric("Templates", count(len(ranking)))
 cols[1].metric("Noisy templates", count(ranking["noisy"].sum() if len(ranking) else 0))
 cols[2].metric("Notifications sent", count(overall.get("sent") or 0))
@@ -81,7 +81,7 @@ if selected:
     chosen = str(table.iloc[selected[0]]["template"])
     # The sidebar's widgets are re-seeded from these parameters on the other side
     # (ui._seed_from_url): a page switch drops their values.
-    st.switch_page(TEMPLATE_PAGE, query_params={"template": chosen, **ui.filters_query(filters)})
+    ui.switch_with_filters(TEMPLATE_PAGE, filters, template=chosen)
 
 left, right = st.columns(2)
 with left:
