@@ -174,3 +174,19 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def metric_value(page: object, label: str) -> str:
+    """The value an st.metric with this label shows."""
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first  # type: ignore[attr-defined]
+    return str(box.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+WAIT_METRIC = """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
+            && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)"""
+
+
+def wait_metric(page: object, label: str, value: str) -> None:
+    """Until an st.metric with this label shows this value."""
+    page.wait_for_function(WAIT_METRIC, arg=[label, value], timeout=TIMEOUT_MS)  # type: ignore[attr-defined]

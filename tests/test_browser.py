@@ -32,11 +32,13 @@ from browsing import (
     Server,
     Tab,
     launch,
+    metric_value,
     new_tab,
     no_error_box,
     rendered,
     serve,
     timed_visit,
+    wait_metric,
 )  # fmt: skip
 from events_fixture import write_jsonl
 from template_noise import db
@@ -124,30 +126,16 @@ def test_navigation_reaches_every_page(server: Server, tab: Tab) -> None:
         no_error_box(tab.page, spec.name)
 
 
-def _metric(page: object, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has_text=label).first  # type: ignore[attr-defined]
-    return str(box.locator('[data-testid="stMetricValue"]').inner_text())
-
-
-WAIT_METRIC = """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
-            && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)"""
-
-
-def _wait_metric(page: object, label: str, value: str) -> None:
-    page.wait_for_function(WAIT_METRIC, arg=[label, value], timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-
-
 def test_a_filter_change_reaches_the_url_and_the_numbers(server: Server, tab: Tab) -> None:
     p = tab.page
     p.goto(server.url + "/")  # type: ignore[attr-defined]
     rendered(p, PAGES[0])
-    assert _metric(p, "Templates") == "12"
+    assert metric_value(p, "Templates") == "12"
     box = p.get_by_label("Template contains")  # type: ignore[attr-defined]
     box.fill("webhook")
     box.press("Enter")
     p.wait_for_url("**q=webhook**", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-    _wait_metric(p, "Templates", "1")
+    wait_metric(p, "Templates", "1")
     no_error_box(p, "overview with a filter")
     # The URL alone reproduces the view, on another page too.
     p.goto(server.url + "/delivery?q=webhook&window=all")  # type: ignore[attr-defined]
