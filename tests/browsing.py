@@ -190,3 +190,15 @@ WAIT_METRIC = """([label, value]) => [...document.querySelectorAll('[data-testid
 def wait_metric(page: object, label: str, value: str) -> None:
     """Until an st.metric with this label shows this value."""
     page.wait_for_function(WAIT_METRIC, arg=[label, value], timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+
+
+# Every st.metric value whose text does not fit: Streamlit cuts it with an ellipsis in an
+# inner element ("66.…"), so the value element and everything in it are measured.
+CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+    .map(v => v.innerText)"""
+
+
+def cut_metrics(page: object) -> list[str]:
+    """The headline numbers (st.metric values) the page shows cut, as their text."""
+    return list(page.evaluate(CUT_METRICS))  # type: ignore[attr-defined]

@@ -31,9 +31,7 @@ from browsing import (
     PageSpec,
     Server,
     Tab,
-    launch,
     metric_value,
-    new_tab,
     no_error_box,
     rendered,
     serve,
@@ -81,18 +79,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`template-noise serve` alone: the bundled sample in memory, as the README starts it."""
     yield from serve(tmp_path_factory.mktemp("sample"), None)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launch() as b:
-        yield b
-
-
-@pytest.fixture
-def tab(browser: object) -> Iterator[Tab]:
-    with new_tab(browser) as t:
-        yield t
 
 
 def test_every_page_renders_on_the_bundled_sample(sample_server: Server, tab: Tab) -> None:

@@ -22,7 +22,7 @@ from browsing import (
     PageSpec,
     Server,
     Tab,
-    launch,
+    cut_metrics,
     new_tab,
     no_error_box,
     rendered,
@@ -34,11 +34,6 @@ pytestmark = pytest.mark.browser
 
 BY_NAME = {spec.name: spec for spec in PAGES}
 BANNER = "The newest event is from"
-# Every st.metric value whose text does not fit: Streamlit cuts it with an ellipsis in an
-# inner element ("66.…"), so the value element and everything in it are measured.
-CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
-    .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth))
-    .map(v => v.innerText)"""
 METRIC_COUNT = """() => document.querySelectorAll('[data-testid="stMetricValue"]').length"""
 # The first data row of a dataframe's accessible mirror of its canvas.
 FIRST_ROW = """key => [...document.querySelectorAll(
@@ -48,18 +43,6 @@ FIRST_ROW = """key => [...document.querySelectorAll(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("oncall"), None)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launch() as b:
-        yield b
-
-
-@pytest.fixture
-def tab(browser: object) -> Iterator[Tab]:
-    with new_tab(browser) as t:
-        yield t
 
 
 def test_from_delivery_to_the_template_with_the_filters_kept(server: Server, tab: Tab) -> None:
@@ -133,7 +116,7 @@ def test_no_headline_number_is_cut(server: Server, browser: object, width: int) 
             rendered(p, spec)
             p.wait_for_timeout(500)  # type: ignore[attr-defined]  (layout settles)
             assert p.evaluate(METRIC_COUNT) >= 4, spec.name  # type: ignore[attr-defined]
-            assert p.evaluate(CUT_METRICS) == [], f"{spec.name} at {width} px"  # type: ignore[attr-defined]
+            assert cut_metrics(p) == [], f"{spec.name} at {width} px"
             if spec.name in ("overview", "delivery", "data"):
                 shots.append(screenshot(p, f"{spec.name}-{width}"))
     assert all(s.stat().st_size > 0 for s in shots)

@@ -22,12 +22,13 @@ from browsing import (
     TIMEOUT_MS,
     PageSpec,
     Server,
-    launch,
+    cut_metrics,
     new_tab,
     no_error_box,
     rendered,
     screenshot,
     serve,
+    wait_metric,
 )  # fmt: skip
 from template_noise import db
 from template_noise.config import load_config
@@ -43,26 +44,14 @@ TEMPLATE = PageSpec("template", "", "text=What to change", charts=2)
 FILTERS = Filters(severities=("error", "warning"), dedup_window_minutes=30)
 TALL = 2600  # the page scrolls inside Streamlit's container: a tall viewport shows it all
 
-WAIT_METRIC = """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
-            && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)"""
 GRID_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
     .map(s => s.scrollWidth - s.clientWidth)"""
-CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
-    .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
-    .map(v => v.innerText)"""
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`template-noise serve` alone: the bundled sample in memory, as the README starts it."""
     yield from serve(tmp_path_factory.mktemp("journey_product"), None)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launch() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +70,6 @@ def expected() -> dict[str, object]:
         "duplicate_rate": pct(worst["duplicate_rate"]),
         "flags": list(worst["flags"]),
     }
-
-
-def _wait_metric(page: object, label: str, value: str) -> None:
-    page.wait_for_function(WAIT_METRIC, arg=[label, value], timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
 
 
 def _dedup_box(page: object) -> object:
@@ -130,13 +115,13 @@ def test_worst_template_why_and_what_to_change(
         assert "error" in chosen and "warning" in chosen, chosen
         codes = [c.strip() for c in p.locator('[data-testid="stCode"]').all_inner_texts()]  # type: ignore[attr-defined]
         assert expected["template"] in codes
-        _wait_metric(p, "Sent", str(expected["sent"]))
-        _wait_metric(p, "Duplicate rate", str(expected["duplicate_rate"]))
+        wait_metric(p, "Sent", str(expected["sent"]))
+        wait_metric(p, "Duplicate rate", str(expected["duplicate_rate"]))
         assert p.get_by_text("no notifications in the current filters").count() == 0  # type: ignore[attr-defined]
 
         # Why: the number beside its threshold, and the flag explained.
         assert p.get_by_text("of sent · above 1.0%: duplicates").is_visible()  # type: ignore[attr-defined]
-        alert = p.locator('[data-testid="stAlert"]').first.inner_text()  # type: ignore[attr-defined]
+        alert = p.locator('[data-testid="stAlert"]', has_text="fires when").first.inner_text()  # type: ignore[attr-defined]
         assert "fires when Duplicate rate above 1.0% (with at least 50 sent)" in alert, alert
 
         # What to change: the fix, the dedup key candidate, the pairs side by side.
@@ -168,6 +153,6 @@ def test_worst_template_why_and_what_to_change(
         p.goto(template_url)  # type: ignore[attr-defined]
         rendered(p, TEMPLATE)
         no_error_box(p, "template at 800 px")
-        _wait_metric(p, "Duplicate rate", str(expected["duplicate_rate"]))
-        assert p.evaluate(CUT_METRICS) == []  # type: ignore[attr-defined]
+        wait_metric(p, "Duplicate rate", str(expected["duplicate_rate"]))
+        assert cut_metrics(p) == []
         assert screenshot(p, "template-800").is_file()

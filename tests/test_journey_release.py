@@ -25,7 +25,7 @@ from browsing import (
     PageSpec,
     Server,
     command,
-    launch,
+    cut_metrics,
     new_tab,
     no_error_box,
     rendered,
@@ -48,12 +48,6 @@ def release_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     done = _cli("ingest", str(write_jsonl(tmp / "day0.jsonl", flooded_log())), "--db", str(db_path))
     assert done.returncode == 0, done.stderr
     yield from serve(tmp, db_path)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launch() as b:
-        yield b
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -91,10 +85,7 @@ def _fill(page: object, waivers: str) -> None:
 
 def _no_cut_metric(page: object, where: str) -> None:
     """Every headline number shows whole: no st.metric value wider than its box."""
-    cut = page.evaluate(  # type: ignore[attr-defined]
-        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
-        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
-    )
+    cut = cut_metrics(page)
     assert cut == [], f"{where}: cut headline numbers {cut}"
 
 
@@ -119,7 +110,9 @@ def test_sign_off_then_ci_trusts_it_until_new_data(release_server: Server, brows
         p.wait_for_selector(  # type: ignore[attr-defined]
             "text=did you mean 'noisy_template_monitoring'", timeout=TIMEOUT_MS
         )
-        warning = p.locator('[data-testid="stAlertContentWarning"]').inner_text()  # type: ignore[attr-defined]
+        warning = p.locator(
+            '[data-testid="stAlertContentWarning"]', has_text="Not signed"
+        ).inner_text()  # type: ignore[attr-defined]
         assert "waiver line 1" in warning and "noisy_templat_monitoring" in warning
         assert p.get_by_role("button", name="Confirm: approve").count() == 0  # type: ignore[attr-defined]
         assert _signoffs(release_server) == []

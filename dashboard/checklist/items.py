@@ -87,6 +87,10 @@ class ItemResult:
         }
 
 
+# The keys Context adds to `check --format json` (beside SPEC's status and items).
+CONTEXT_KEYS = ("data_fingerprint", "config_fingerprint", "data_age", "signoff", "blocked_by")
+
+
 @dataclass(frozen=True)
 class Context:
     """Where a result stands: the data and config it was computed on, how old the data is,
