@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -181,58 +181,24 @@ def _key(version: str) -> tuple[str, str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _metrics(
-    _con: duckdb.DuckDBPyConnection,
-    key: tuple[str, ...],
-    filters: Filters,
-    distinct: bool,
-    quantiles: bool,
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters, distinct: bool
 ) -> metrics.MetricsWithTotal:
     # The ranking and the overall numbers from one pass: the pages show them together.
-    return metrics.metrics_with_total(
-        _con, filters, config(), total_distinct=distinct, quantiles=quantiles
-    )
+    return metrics.metrics_with_total(_con, filters, config(), total_distinct=distinct)
 
 
-def template_metrics(filters: Filters, *, quantiles: bool = True) -> pd.DataFrame:
-    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it.
-    With quantiles=False, for a page that shows no percentile (the Overview), the delivery
-    and time-to-read percentiles are None: they cost a third of the pass at 10M."""
+def template_metrics(filters: Filters) -> pd.DataFrame:
+    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
     con, version = _snapshot()
-    return _metrics(con, _key(version), filters, False, quantiles).templates
+    return _metrics(con, _key(version), filters, False).templates
 
 
-def overall_metrics(
-    filters: Filters, *, distinct: bool = True, quantiles: bool = True
-) -> dict[str, Any]:
+def overall_metrics(filters: Filters, *, distinct: bool = True) -> dict[str, Any]:
     """metrics.overall_metrics for the filters. With distinct=False, for a page that shows
     neither, the overall recipients and delivery percentiles are None (the costliest part
-    of the total), and the numbers come from the same pass as template_metrics with the
-    same `quantiles`."""
+    of the total), and the numbers come from the same pass as template_metrics."""
     con, version = _snapshot()
-    return _metrics(con, _key(version), filters, distinct, quantiles or distinct).overall
-
-
-def full_ranking(filters: Filters) -> Callable[[], pd.DataFrame]:
-    """The ranking with every column, percentiles included, computed when called: for a
-    download on a page whose own pass leaves the percentiles out. It runs outside the
-    script (no Streamlit call), on a cursor of the snapshot taken now."""
-    con, _ = _snapshot()
-    cfg = config()
-
-    def build() -> pd.DataFrame:
-        return metrics.metrics_with_total(con, filters, cfg, total_distinct=False).templates
-
-    return build
-
-
-def template_row(filters: Filters, template: str) -> pd.Series | None:
-    """One template's metrics under the filters, percentiles included, from a pass over
-    that template alone (the Template page; its rank comes from template_metrics)."""
-    con, version = _snapshot()
-    alone = replace(filters, template_search=template)  # a substring: others may match too
-    ranked = _metrics(con, _key(version), alone, False, True).templates
-    rows = ranked[ranked["template"] == template]
-    return None if rows.empty else rows.iloc[0]
+    return _metrics(con, _key(version), filters, distinct).overall
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -569,20 +535,14 @@ def literal(text: Any) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
-def csv_download(
-    frame: pd.DataFrame | Callable[[], pd.DataFrame],
-    file_name: str,
-    key: str,
-    label: str = "CSV",
-) -> None:
+def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CSV") -> None:
     """A download of `frame` as CSV with spreadsheet formulas neutralised (the grid's own
-    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is). A
-    callable is run only when the user clicks, on a thread of its own."""
+    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is)."""
     from template_noise.metrics_report import render_csv
 
     st.download_button(
         label,
-        (lambda: render_csv(frame())) if callable(frame) else render_csv(frame),
+        render_csv(frame),
         file_name=file_name,
         mime="text/csv",
         key=key,
