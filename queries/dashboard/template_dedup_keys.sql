@@ -15,22 +15,16 @@
 -- listed, not named a candidate. Values
 -- are compared as the JSON text sent (a nested object with its keys in another order
 -- counts as another value).
-WITH seq AS (
-    -- as dashboard/template_duplicate_pairs.sql: the notification each one repeats
-    SELECT notification_id,
-           lag(notification_id) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
-               AS earlier_id
-    FROM tn_notifications($as_of, $default_expiry_days)
-    WHERE template = $template AND created
-),
-w AS (
+WITH w AS (
     SELECT notification_id, recipient, is_duplicate
     FROM tn_facts_core({{ window }})
     WHERE template = $template AND created
 ),
 dups AS (
+    -- the notification each one repeats: tn_repeats (metrics/macros.sql)
     SELECT w.notification_id, s.earlier_id
-    FROM w JOIN seq AS s USING (notification_id)
+    FROM w JOIN tn_repeats(p_as_of := $as_of, p_default_expiry_days := $default_expiry_days,
+                           p_template := $template) AS s USING (notification_id)
     WHERE w.is_duplicate
 ),
 meta AS (

@@ -6,23 +6,12 @@
 -- DuckDB only (reads the payload by notification id as the metrics never do): listed in
 --   dashboard/spark/sql.py DUCKDB_ONLY.
 -- columns: created_at, recipient, minutes_after, notification_id, earlier_id, dup_title, earlier_title, dup_body, earlier_body, dup_metadata, earlier_metadata
-WITH seq AS (
-    -- The earlier notification each one repeats: the previous created one with the same
-    -- recipient, template and fingerprint (dup_key), ties by notification_id, as the
-    -- state's prev_created_at orders them (metrics/macros.sql, tn_state). Over all of the
-    -- template's notifications: the earlier one may sit before the window.
-    SELECT notification_id,
-           lag(notification_id) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
-               AS earlier_id,
-           lag(created_at) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
-               AS earlier_at
-    FROM tn_notifications($as_of, $default_expiry_days)
-    WHERE template = $template AND created
-),
-dups AS (
+WITH dups AS (
+    -- the earlier notification each one repeats: tn_repeats (metrics/macros.sql)
     SELECT f.notification_id, f.created_at, f.recipient, s.earlier_id, s.earlier_at
     FROM tn_facts_core({{ window }}) AS f
-    JOIN seq AS s USING (notification_id)
+    JOIN tn_repeats(p_as_of := $as_of, p_default_expiry_days := $default_expiry_days,
+                    p_template := $template) AS s USING (notification_id)
     WHERE f.template = $template AND f.is_duplicate
     ORDER BY f.created_at DESC, f.notification_id
     LIMIT $limit

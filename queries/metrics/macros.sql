@@ -147,6 +147,19 @@ JOIN tn_notifications(p_as_of, p_default_expiry_days) n
  AND n.created_at >= o.disconnected_at
  AND (o.reconnected_at IS NULL OR n.created_at < o.reconnected_at);
 
+-- The notification each created one of a template repeats: the previous created one with
+-- the same recipient, template and fingerprint (dup_key), ties by notification_id, as
+-- tn_prev_created orders the state. Over all of the template's notifications: the earlier
+-- one may sit before the window (the Template page's duplicate pairs and dedup keys).
+CREATE OR REPLACE TEMP MACRO tn_repeats(p_as_of, p_default_expiry_days, p_template) AS TABLE
+SELECT notification_id,
+       lag(notification_id) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
+           AS earlier_id,
+       lag(created_at) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
+           AS earlier_at
+FROM tn_notifications(p_as_of, p_default_expiry_days)
+WHERE template = p_template AND created;
+
 -- One row per notification in the window and filters, with the per-notification signals
 -- that need no other notification of the window (tn_metrics reads this; drill-downs read
 -- tn_notification_facts). Duplicate status belongs to the notification (its predecessor
