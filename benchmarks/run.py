@@ -136,9 +136,13 @@ def pages(f):
     t = str(compute_metrics(con, f, config)["template"].iloc[0])
     return {
         # as the page asks (template_noise.app.ui): the ranking and the overall numbers in one call
-        "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False),
+        # (the Overview shows no percentile; the Template page reads its template's alone,
+        # its rank and counts come from the Overview's pass)
+        "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False,
+                                                quantiles=False),
                              series.volume_over_time(con, f, config, "day")),
-        "template": lambda: (series.template_over_time(con, f, config, t, "day"),
+        "template": lambda: (series.template_percentiles(con, f, config, t),
+                             series.template_over_time(con, f, config, t, "day"),
                              series.template_keysets(con, f, config, t),
                              series.template_breakdown(con, f, config, t),
                              series.template_examples(con, f, config, t),

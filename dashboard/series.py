@@ -142,6 +142,16 @@ def template_read_delay(
     return run_query(con, "dashboard/template_read_delay", filters, config, template=template)
 
 
+def template_percentiles(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
+) -> dict[str, float | None]:
+    """The template's delivery_p50_s, delivery_p95_s, time_to_read_p50_s and
+    time_to_read_p90_s, as `metrics` gives them, from the template's rows alone (None
+    where undefined)."""
+    frame = run_query(con, "dashboard/template_percentiles", filters, config, template=template)
+    return {str(k): (None if pd.isna(v) else float(v)) for k, v in frame.iloc[0].items()}
+
+
 def template_flood_days(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 20
 ) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from events_fixture import NO_FILTERS, Event, config, event, load, sent, ts
-from template_noise import catalogue
+from template_noise import catalogue, series
 from template_noise.filters import Filters
 from template_noise.metrics import compute_metrics, metrics_with_total, overall_metrics
 
@@ -122,3 +122,35 @@ def test_checklist_items_variant_leaves_out_every_delivery_percentile(tmp_path: 
         items.templates.drop(columns=quantiles), light.templates.drop(columns=quantiles)
     )
     assert items.overall == light.overall
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_one_templates_percentiles_equal_the_pass(tmp_path: Path, name: str) -> None:
+    """series.template_percentiles (the Template page's cards, from the template's rows
+    alone) gives what the pass gives that template, under every filter path."""
+    log_ = [*log(), event("read", "b1", DAY + 40), event("read", "b3", DAY + 100)]
+    con = load(tmp_path, log_)
+    filters = FILTERS[name]
+    ranked = compute_metrics(con, filters, config())
+    assert len(ranked)
+    for _, row in ranked.iterrows():
+        alone = series.template_percentiles(con, filters, config(), str(row["template"]))
+        assert set(alone) == set(PERCENTILES)
+        for name_ in PERCENTILES:
+            assert (alone[name_] is None and pd.isna(row[name_])) or alone[name_] == row[name_]
+
+
+def test_one_templates_percentiles_by_hand(tmp_path: Path) -> None:
+    # B: delivered after 4 s (b1) and 2 s (b2): p50 3 s, p95 2 + 0.95 x 2 = 3.9 s; read
+    # after 30 min (b1) and 70 min (b3): p50 50 min, p90 30 + 0.9 x 40 = 66 min.
+    log_ = [*log(), event("read", "b1", DAY + 40), event("read", "b3", DAY + 100)]
+    con = load(tmp_path, log_)
+    b = series.template_percentiles(con, NO_FILTERS, config(), "B")
+    assert b["delivery_p50_s"] == pytest.approx(3.0)
+    assert b["delivery_p95_s"] == pytest.approx(3.9)
+    assert b["time_to_read_p50_s"] == pytest.approx(50 * 60)
+    assert b["time_to_read_p90_s"] == pytest.approx(66 * 60)
+    # A: nothing delivered, a1 read after 5 min; an unknown template: all undefined.
+    a = series.template_percentiles(con, NO_FILTERS, config(), "A")
+    assert a["delivery_p50_s"] is None and a["time_to_read_p50_s"] == pytest.approx(300)
+    assert set(series.template_percentiles(con, NO_FILTERS, config(), "Z").values()) == {None}

@@ -181,24 +181,70 @@ def _key(version: str) -> tuple[str, str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _metrics(
-    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters, distinct: bool
+    _con: duckdb.DuckDBPyConnection,
+    key: tuple[str, ...],
+    filters: Filters,
+    distinct: bool,
+    quantiles: bool,
 ) -> metrics.MetricsWithTotal:
     # The ranking and the overall numbers from one pass: the pages show them together.
-    return metrics.metrics_with_total(_con, filters, config(), total_distinct=distinct)
+    return metrics.metrics_with_total(
+        _con, filters, config(), total_distinct=distinct, quantiles=quantiles
+    )
 
 
-def template_metrics(filters: Filters) -> pd.DataFrame:
-    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
+def template_metrics(filters: Filters, *, quantiles: bool = True) -> pd.DataFrame:
+    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it.
+    With quantiles=False, for a page that shows no percentile (the Overview, the Template
+    page's rank), the delivery and time-to-read percentiles are None: they cost a third of
+    the pass at 10M. With them it is the Delivery page's pass (overall_metrics)."""
     con, version = _snapshot()
-    return _metrics(con, _key(version), filters, False).templates
+    if quantiles:
+        return _metrics(con, _key(version), filters, True, True).templates
+    return _metrics(con, _key(version), filters, False, False).templates
 
 
 def overall_metrics(filters: Filters, *, distinct: bool = True) -> dict[str, Any]:
     """metrics.overall_metrics for the filters. With distinct=False, for a page that shows
-    neither, the overall recipients and delivery percentiles are None (the costliest part
-    of the total), and the numbers come from the same pass as template_metrics."""
+    neither, the overall recipients and every percentile are None (the costliest part of
+    the pass), and the numbers come from the same pass as template_metrics(quantiles=False)."""
     con, version = _snapshot()
-    return _metrics(con, _key(version), filters, distinct).overall
+    return _metrics(con, _key(version), filters, distinct, distinct).overall
+
+
+def full_ranking(filters: Filters) -> Callable[[], pd.DataFrame]:
+    """The ranking with every column, percentiles included, computed when called: for a
+    download on a page whose own pass leaves the percentiles out. It runs outside the
+    script (no Streamlit call), on a cursor of the snapshot taken now."""
+    con, _ = _snapshot()
+    cfg = config()
+
+    def build() -> pd.DataFrame:
+        return metrics.metrics_with_total(con, filters, cfg, total_distinct=False).templates
+
+    return build
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _template_percentiles(
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters, template: str
+) -> dict[str, float | None]:
+    return series.template_percentiles(_con, filters, config(), template)
+
+
+def template_row(filters: Filters, template: str) -> pd.Series | None:
+    """One template's metrics under the filters, percentiles included: its row of the
+    Overview's pass (cached) and its percentiles from its own rows (series.
+    template_percentiles), not from a pass over every template."""
+    ranking = template_metrics(filters, quantiles=False)
+    rows = ranking[ranking["template"] == template]
+    if rows.empty:
+        return None
+    con, version = _snapshot()
+    row = rows.iloc[0].copy()
+    for name, value in _template_percentiles(con, _key(version), filters, template).items():
+        row[name] = value
+    return row
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -535,14 +581,20 @@ def literal(text: Any) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
-def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CSV") -> None:
+def csv_download(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    file_name: str,
+    key: str,
+    label: str = "CSV",
+) -> None:
     """A download of `frame` as CSV with spreadsheet formulas neutralised (the grid's own
-    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is)."""
+    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is). A
+    callable is run only when the user clicks, on a thread of its own."""
     from template_noise.metrics_report import render_csv
 
     st.download_button(
         label,
-        render_csv(frame),
+        (lambda: render_csv(frame())) if callable(frame) else render_csv(frame),
         file_name=file_name,
         mime="text/csv",
         key=key,

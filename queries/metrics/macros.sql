@@ -238,6 +238,34 @@ SELECT
 FROM w
 LEFT JOIN keysets k USING (template);
 
+-- The percentiles of the metrics (delivery_p50_s, delivery_p95_s, time_to_read_p50_s,
+-- time_to_read_p90_s) over tn_facts_core: with p_templates one row per template (grp =
+-- template), with p_total one row over all of them (grp NULL); p_template (NULL: every
+-- template) keeps one template, which reads only its rows (the Template page's cards).
+-- delivery_q: seconds to the first delivered, [p50, p95]; read_q_us: microseconds to the
+-- first read, [p50, p90] (integers cost less to compare than fractional seconds).
+CREATE OR REPLACE TEMP MACRO tn_percentiles(
+    p_templates, p_total, p_template, p_since, p_until, p_as_of, p_severities, p_scopes,
+    p_template_search, p_dedup_window_minutes, p_stale_days, p_default_expiry_days) AS TABLE
+WITH timings AS (
+    -- the durations the percentiles read, from one scan of the template's rows
+    SELECT template, is_delivered, delivery_s, is_read, read_us
+    FROM tn_facts_core({{ window passed on }})
+    WHERE (is_delivered OR is_read) AND (p_template IS NULL OR template = p_template)
+)
+SELECT template AS grp,
+       quantile_cont(delivery_s, [0.5, 0.95]) FILTER (is_delivered) AS delivery_q,
+       quantile_cont(read_us, [0.5, 0.9]) FILTER (is_read) AS read_q_us
+FROM timings
+WHERE p_templates
+GROUP BY template
+UNION ALL
+SELECT NULL AS grp,
+       quantile_cont(delivery_s, [0.5, 0.95]) FILTER (is_delivered) AS delivery_q,
+       quantile_cont(read_us, [0.5, 0.9]) FILTER (is_read) AS read_q_us
+FROM timings
+WHERE p_total;
+
 -- The metrics of SPEC.md over tn_facts_core: with p_templates one row per template
 -- (is_total false), with p_total one row over all of them (is_total true, template NULL;
 -- counts 0 when the window is empty); both together cost one pass over the window. Rates
@@ -356,29 +384,10 @@ distinct_recipients AS (
     ) AS r
     WHERE p_total AND p_total_distinct
 ),
-timings AS (
-    -- one row per duration the percentiles read: seconds to the first delivered, to the
-    -- first read (microseconds: integers cost less to compare than fractional seconds)
-    SELECT template, true AS is_delivery, delivery_s AS seconds, NULL::BIGINT AS us
-    FROM f WHERE is_delivered
-    UNION ALL
-    SELECT template, false AS is_delivery, NULL AS seconds, read_us AS us
-    FROM f WHERE is_read
-),
 quantiles AS (
-    -- both quantiles of a measure from one sort of its values
-    SELECT template AS grp,
-           quantile_cont(seconds, [0.5, 0.95]) FILTER (is_delivery) AS delivery_q,
-           quantile_cont(us, [0.5, 0.9]) FILTER (NOT is_delivery) AS read_q_us
-    FROM timings
-    WHERE p_templates AND p_quantiles
-    GROUP BY template
-    UNION ALL
-    SELECT NULL AS grp,
-           quantile_cont(seconds, [0.5, 0.95]) FILTER (is_delivery) AS delivery_q,
-           quantile_cont(us, [0.5, 0.9]) FILTER (NOT is_delivery) AS read_q_us
-    FROM timings
-    WHERE p_total AND p_total_distinct AND p_quantiles
+    SELECT * FROM tn_percentiles(p_templates := p_templates AND p_quantiles,
+                                 p_total := p_total AND p_total_distinct AND p_quantiles,
+                                 p_template := NULL, {{ window passed on }})
 ),
 per_template AS (
     SELECT

@@ -85,7 +85,7 @@ with right:
 
 st.subheader("Per template")
 st.caption("Select a row to open that template's page, with these filters.")
-ranking = ui.template_metrics(filters)
+ranking = ui.template_metrics(filters)  # with percentiles: the pass of `overall` above
 delivery_cols = [
     "template", "sent", "failed", "failure_rate", "retry_rate", "max_attempts",
     "delivery_rate", "delivery_p50_s", "delivery_p95_s", "flags",

@@ -26,9 +26,8 @@ filters = ui.current_filters()
 st.title("Noisy templates")
 st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, worst first")
 
-# One pass for the ranking and the headline numbers; its percentiles are not shown here
-# but the Template page, the next stop, reads them from the same cached pass.
-ranking = ui.template_metrics(filters)
+# This page shows neither the overall recipients nor any percentile: one pass without them.
+ranking = ui.template_metrics(filters, quantiles=False)
 overall = ui.overall_metrics(filters, distinct=False)
 
 cols = ui.metric_row(5)
@@ -71,8 +70,9 @@ event = st.dataframe(
     selection_mode="single-row",
     key="ov_ranking",
 )
+full = ui.full_ranking(filters)  # the CSV keeps the percentiles this page leaves out
 ui.csv_download(
-    for_users(ranking), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
+    lambda: for_users(full()), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
 )
 with st.expander("What the flags mean, and when they fire"):
     st.dataframe(guidance.flag_rules(), hide_index=True, key="ov_flag_rules")

@@ -50,14 +50,15 @@ if st.query_params.get("template") != template:
 st.code(template, language=None, wrap_lines=True)
 st.caption(f"Window: {ui.window_caption(filters)}")
 
-# The Overview's pass (cached): coming from the ranking, this page computes no metric again.
-ranking = ui.template_metrics(filters)
-rows = ranking[ranking["template"] == template]
-if rows.empty:
+# The Overview's pass (cached) gives the rank and the counts; the percentiles come from
+# this template's rows alone.
+ranking = ui.template_metrics(filters, quantiles=False)
+ranks = ranking.index[ranking["template"] == template]
+row = ui.template_row(filters, template)
+if row is None or ranks.empty:
     st.warning("This template has no notifications in the current filters.")
     st.stop()
-row = rows.iloc[0]
-rank = int(rows.index[0]) + 1
+rank = int(ranks[0]) + 1
 cfg = ui.config()
 
 # Cards of a fixed width in a wrapping row: four a row at 1400 px, two at 800 px, never a
