@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dashboard_fixture
+import duckdb
 import pytest
 from events_fixture import event, load, sent
 from template_noise import checklist, db, metrics, queries, series, signoff
@@ -129,6 +130,53 @@ def test_fingerprint_does_not_depend_on_load_order(tmp_path: Path) -> None:
     a = load(tmp_path, events, "a.jsonl")
     b = load(tmp_path, list(reversed(events)), "b.jsonl")
     assert signoff.data_fingerprint(a) == signoff.data_fingerprint(b)
+
+
+def _kept_and_computed(con: duckdb.DuckDBPyConnection) -> tuple[object, object]:
+    kept = con.execute("SELECT ids_xor, ids_events FROM notification_state_stamp").fetchone()
+    computed = con.execute("SELECT bit_xor(hash(event_id)), count(*) FROM events").fetchone()
+    return kept, computed
+
+
+def test_the_ingest_keeps_the_fingerprints_digest_load_by_load(tmp_path: Path) -> None:
+    """The XOR of event-id hashes the fingerprint needs is kept by every load (the first,
+    appends, a load that adds nothing new), equal to the one computed from the events, so
+    the fingerprint of a database loaded day by day is that of one loaded at once."""
+    from template_noise.ingest import ingest
+
+    days = [[sent(f"d{d}-{i}", d * 1440 + i) for i in range(3)] for d in range(3)]
+    whole = load(tmp_path, [e for day in days for e in day], "whole.jsonl")
+    con = load(tmp_path, days[0], "day0.jsonl")
+    kept, computed = _kept_and_computed(con)
+    assert kept == computed and computed[1] == 3
+    for d in (1, 2, 2):  # the last repeats a day: nothing added
+        f = tmp_path / f"day{d}-again.jsonl"
+        f.write_text("".join(json.dumps(e) + "\n" for e in days[d]), encoding="utf-8")
+        ingest(con, [f])
+        kept, computed = _kept_and_computed(con)
+        assert kept == computed
+    assert computed[1] == 9
+    assert signoff.data_fingerprint(con) == signoff.data_fingerprint(whole)
+
+
+def test_a_stamp_without_the_digest_still_fingerprints_and_gains_it(tmp_path: Path) -> None:
+    """A database written before the digest existed: the fingerprint is computed from the
+    events (the same value), and the next load computes the digest once."""
+    from template_noise.ingest import ingest
+
+    con = load(tmp_path, [sent(f"n{i}", i) for i in range(4)], "a.jsonl")
+    expected = signoff.data_fingerprint(con)
+    con.execute("ALTER TABLE notification_state_stamp DROP COLUMN ids_xor")
+    con.execute("ALTER TABLE notification_state_stamp DROP COLUMN ids_events")
+    assert signoff.data_fingerprint(con) == expected
+    db.migrate(con)  # what opening it for writing does: the columns come back, empty
+    assert con.execute("SELECT ids_xor FROM notification_state_stamp").fetchone() == (None,)
+    assert signoff.data_fingerprint(con) == expected
+    f = tmp_path / "b.jsonl"
+    f.write_text(json.dumps(sent("n9", 9)) + "\n", encoding="utf-8")
+    ingest(con, [f])
+    kept, computed = _kept_and_computed(con)
+    assert kept == computed and computed[1] == 5
 
 
 @pytest.mark.parametrize(("name", "role"), [("", "owner"), ("Ada", "  "), ("x" * 201, "owner")])

@@ -14,4 +14,6 @@ INSERT INTO notification_state BY NAME SELECT * FROM tn_state(NULL);
 UPDATE notification_state_stamp
 SET events = (SELECT count(*) FROM events),
     max_occurred_at = (SELECT max(occurred_at) FROM events),
-    version = tn_state_layout();
+    version = tn_state_layout(),
+    ids_xor = (SELECT bit_xor(hash(event_id)) FROM events),
+    ids_events = (SELECT count(*) FROM events);

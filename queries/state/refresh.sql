@@ -96,10 +96,29 @@ SET prev_created_at = w.prev_created_at,
 FROM derive_windows w
 WHERE w.notification_id = notification_state.notification_id AND NOT w.touched;
 
+-- The event-id digest (state/schema.sql): the load's ids folded in (XOR is order-free)
+-- when it covered every event before the load; else (a database from before the digest)
+-- all of them, once. The WHERE gate skips that scan before any row is read (a CASE would
+-- not: both of its subqueries run).
+UPDATE notification_state_stamp
+SET ids_xor = CASE
+        WHEN coalesce(ids_events + (SELECT count(*) FROM events WHERE load_id = $load_id)
+                      = (SELECT count(*) FROM events), false)
+        THEN xor(coalesce(ids_xor, 0::UBIGINT),
+                 coalesce((SELECT bit_xor(hash(event_id)) FROM events WHERE load_id = $load_id),
+                          0::UBIGINT))
+        ELSE (SELECT bit_xor(hash(event_id)) FROM events
+              WHERE NOT (SELECT coalesce(bool_and(ids_events
+                                                  + (SELECT count(*) FROM events WHERE load_id = $load_id)
+                                                  = (SELECT count(*) FROM events)), false)
+                         FROM notification_state_stamp))
+    END;
+
 UPDATE notification_state_stamp
 SET events = (SELECT count(*) FROM events),
     max_occurred_at = (SELECT max(occurred_at) FROM events),
-    version = tn_state_layout();
+    version = tn_state_layout(),
+    ids_events = (SELECT count(*) FROM events);
 
 DROP TABLE derive_delta;
 DROP TABLE derive_merged;

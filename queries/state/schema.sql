@@ -58,6 +58,12 @@ CREATE TABLE IF NOT EXISTS notification_state_stamp (
 -- version: the layout of notification_state the stamp vouches for (tn_state_layout() in
 -- metrics/macros.sql); none yet here.
 ALTER TABLE notification_state_stamp ADD COLUMN IF NOT EXISTS version INTEGER;
+-- ids_xor: the XOR of hash(event_id) over `events` (store/data_fingerprint.sql's costly
+-- part, kept by state/full.sql and state/refresh.sql), and ids_events the event count it
+-- is for: it answers only while that count is the table's (a tool that predates it
+-- changes `events` and its count, never these two).
+ALTER TABLE notification_state_stamp ADD COLUMN IF NOT EXISTS ids_xor UBIGINT;
+ALTER TABLE notification_state_stamp ADD COLUMN IF NOT EXISTS ids_events BIGINT;
 
 -- A database that already holds events gets 0 here: the stamp does not match, so metrics
 -- read `events` until the next ingest rebuilds the state (state/refresh.sql); so does a
