@@ -1,4 +1,4 @@
-"""The page-specific series of the dashboard (queries/dash_*.sql), typed and filter-aware.
+"""The page-specific series of the dashboard (queries/dashboard/), typed and filter-aware.
 
 These are what the charts draw over time or as distributions; per-template metrics, flags
 and the ranking come from `template_noise.metrics` only, so the pages and the CLI agree.
@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 from template_noise.config import Config
 from template_noise.filters import Filters
-from template_noise.metrics import run_query
+from template_noise.metrics import run_each, run_query
 from template_noise.queries import cursor, execute, run
 
 Unit = Literal["hour", "day", "week"]
@@ -149,7 +149,50 @@ def template_percentiles(
     time_to_read_p90_s, as `metrics` gives them, from the template's rows alone (None
     where undefined)."""
     frame = run_query(con, "dashboard/template_percentiles", filters, config, template=template)
+    return _percentiles(frame)
+
+
+def _percentiles(frame: pd.DataFrame) -> dict[str, float | None]:
     return {str(k): (None if pd.isna(v) else float(v)) for k, v in frame.iloc[0].items()}
+
+
+@dataclass(frozen=True)
+class TemplatePage:
+    """What the Template page shows of one template besides its row of the ranking and the
+    guidance: its percentiles and every table and chart (each as its own function gives)."""
+
+    percentiles: dict[str, float | None]
+    over_time: pd.DataFrame
+    breakdown: pd.DataFrame
+    keysets: pd.DataFrame
+    examples: pd.DataFrame
+    recipients: pd.DataFrame
+
+
+def template_page(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    config: Config,
+    template: str,
+    unit: Unit,
+    *,
+    examples: int = 50,
+    recipients: int = 20,
+) -> TemplatePage:
+    """template_percentiles, template_over_time, template_breakdown, template_keysets,
+    template_examples and template_recipients on one cursor: the metric macros are set up
+    once instead of six times."""
+    limits = {"examples": {"limit": examples}, "recipients": {"limit": recipients}}
+    names = ("percentiles", "over_time", "breakdown", "keysets", "examples", "recipients")
+    frames = run_each(
+        con,
+        [(f"dashboard/template_{n}", limits.get(n, {})) for n in names],
+        filters,
+        config,
+        template=template,
+        unit=unit,
+    )
+    return TemplatePage(_percentiles(frames[0]), *frames[1:])
 
 
 def template_flood_days(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dashboard_fixture
 import duckdb
+import pandas as pd
 import pytest
 from events_fixture import event, load, sent
 from template_noise import checklist, db, metrics, queries, series, signoff
@@ -241,6 +242,26 @@ def test_template_detail_series(con) -> None:  # type: ignore[no-untyped-def]
     assert len(examples) == 3 and examples["created_at"].is_monotonic_decreasing
     top = series.template_recipients(con, f, cfg, t, limit=2)
     assert top["sent"].tolist() == [2, 2] and top["duplicates"].tolist() == [1, 1]
+
+
+def test_the_template_pages_one_cursor_gives_what_each_series_gives(con) -> None:  # type: ignore[no-untyped-def]
+    cfg = load_config()
+    for f in (Filters(), Filters(severities=("warning",)), Filters(dedup_window_minutes=5)):
+        for t in metrics.compute_metrics(con, f, cfg)["template"]:
+            page = series.template_page(con, f, cfg, t, "hour", examples=3, recipients=2)
+            assert page.percentiles == series.template_percentiles(con, f, cfg, t)
+            pd.testing.assert_frame_equal(
+                page.over_time, series.template_over_time(con, f, cfg, t, "hour")
+            )
+            pd.testing.assert_frame_equal(page.breakdown, series.template_breakdown(con, f, cfg, t))
+            pd.testing.assert_frame_equal(page.keysets, series.template_keysets(con, f, cfg, t))
+            pd.testing.assert_frame_equal(
+                page.examples, series.template_examples(con, f, cfg, t, limit=3)
+            )
+            pd.testing.assert_frame_equal(
+                page.recipients, series.template_recipients(con, f, cfg, t, limit=2)
+            )
+            assert len(page.examples) <= 3 and len(page.recipients) <= 2
 
 
 def test_stream_series(con) -> None:  # type: ignore[no-untyped-def]

@@ -225,24 +225,33 @@ def full_ranking(filters: Filters) -> Callable[[], pd.DataFrame]:
     return build
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _template_percentiles(
-    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters, template: str
-) -> dict[str, float | None]:
-    return series.template_percentiles(_con, filters, config(), template)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template_page(
+    _con: duckdb.DuckDBPyConnection,
+    key: tuple[str, ...],
+    filters: Filters,
+    template: str,
+    unit: series.Unit,
+) -> series.TemplatePage:
+    return series.template_page(_con, filters, config(), template, unit)
 
 
-def template_row(filters: Filters, template: str) -> pd.Series | None:
+def template_page(filters: Filters, template: str, unit: series.Unit) -> series.TemplatePage:
+    """series.template_page (the Template page's percentiles, charts and tables), cached."""
+    con, version = _snapshot()
+    return _template_page(con, _key(version), filters, template, unit)
+
+
+def template_row(filters: Filters, template: str, unit: series.Unit) -> pd.Series | None:
     """One template's metrics under the filters, percentiles included: its row of the
-    Overview's pass (cached) and its percentiles from its own rows (series.
-    template_percentiles), not from a pass over every template."""
+    Overview's pass (cached) and its percentiles from its own rows (template_page), not
+    from a pass over every template."""
     ranking = template_metrics(filters, quantiles=False)
     rows = ranking[ranking["template"] == template]
     if rows.empty:
         return None
-    con, version = _snapshot()
     row = rows.iloc[0].copy()
-    for name, value in _template_percentiles(con, _key(version), filters, template).items():
+    for name, value in template_page(filters, template, unit).percentiles.items():
         row[name] = value
     return row
 
@@ -295,11 +304,6 @@ def data_fingerprint() -> str:
 _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
     "templates": series.templates,
     "volume_over_time": series.volume_over_time,
-    "template_over_time": series.template_over_time,
-    "template_keysets": series.template_keysets,
-    "template_breakdown": series.template_breakdown,
-    "template_examples": series.template_examples,
-    "template_recipients": series.template_recipients,
     "template_duplicate_pairs": series.template_duplicate_pairs,
     "template_dedup_keys": series.template_dedup_keys,
     "template_read_delay": series.template_read_delay,

@@ -54,7 +54,8 @@ st.caption(f"Window: {ui.window_caption(filters)}")
 # this template's rows alone.
 ranking = ui.template_metrics(filters, quantiles=False)
 ranks = ranking.index[ranking["template"] == template]
-row = ui.template_row(filters, template)
+unit = series.pick_unit(filters.since, filters.until)
+row = ui.template_row(filters, template, unit)
 if row is None or ranks.empty:
     st.warning("This template has no notifications in the current filters.")
     st.stop()
@@ -101,10 +102,10 @@ if fired:
             elif v.flag == "flooding":
                 guidance.flooding_guidance(filters, template, row)
 
-unit = series.pick_unit(filters.since, filters.until)
+page = ui.template_page(filters, template, unit)  # the charts and tables, one cursor
 left, right = st.columns(2)
 with left:
-    over_time = ui.frame("template_over_time", filters, template, unit)
+    over_time = page.over_time
     st.plotly_chart(charts.template_over_time(over_time), key="t_over_time")
 with right:
     st.plotly_chart(charts.engagement(row), key="t_engagement")
@@ -112,12 +113,12 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader("Severities and scopes")
-    st.dataframe(ui.frame("template_breakdown", filters, template), hide_index=True,
+    st.dataframe(page.breakdown, hide_index=True,
                  key="t_breakdown")  # fmt: skip
     st.caption(f"{len(row['severities'])} severity value(s), {len(row['scopes'])} scope(s) in use.")
 with right:
     st.subheader("Metadata key sets")
-    keysets = ui.frame("template_keysets", filters, template)
+    keysets = page.keysets
     st.dataframe(
         keysets,
         hide_index=True,
@@ -130,7 +131,7 @@ with right:
     )
 
 st.subheader("Recent examples")
-examples = ui.frame("template_examples", filters, template, 50)
+examples = page.examples
 st.dataframe(
     examples,
     hide_index=True,
@@ -171,5 +172,5 @@ if not examples.empty:
                 wrap_lines=True)  # fmt: skip
 
 st.subheader("Top recipients")
-st.dataframe(ui.frame("template_recipients", filters, template, 20), hide_index=True,
+st.dataframe(page.recipients, hide_index=True,
              key="t_recipients")  # fmt: skip
