@@ -8,7 +8,7 @@
 -- parameters: $since, $until (whole UTC hours), $as_of, $default_expiry_days,
 --   $dedup_window_minutes, and the [watch] settings of the config (dashboard/defaults.toml):
 --   $baseline_days, $min_samples, $min_volume, $spike_ratio, $spike_z, $drop_ratio,
---   $drop_z, $drop_min_expected, $platform_min_expected, $new_template_min_volume,
+--   $drop_z, $drop_min_expected, $read_min_volume, $platform_min_expected, $new_template_min_volume,
 --   $new_template_hours, $rate_ratio, $rate_z, $rate_min_count, $rate_floor,
 --   $duplicate_threshold, $failure_threshold, $read_ratio, $read_min_baseline,
 --   $read_horizon_minutes, $read_lag_hours.
@@ -21,7 +21,8 @@
 -- hour's platform factor is the median over templates of observed / expected, and a drop
 -- is judged against expected x min(factor, 1), a spike against expected x max(factor, 1).
 -- Rates (duplicates, failures, reads) are judged against the template's pooled rate over
--- the same sample hours with a binomial z-score, a ratio and a floor count.
+-- the same sample hours with a binomial z-score (its variance widened by 1 + n / N, the
+-- uncertainty of a rate pooled over N sends), a ratio and a floor count.
 CREATE OR REPLACE TEMP TABLE watch_hits AS
 WITH k AS (
     SELECT
@@ -121,10 +122,14 @@ scored AS (
         coalesce(p.factor, 1.0) AS factor,
         j.base_sent * greatest(coalesce(p.factor, 1.0), 1.0) AS exp_hi,
         j.base_sent * least(coalesce(p.factor, 1.0), 1.0) AS exp_lo,
+        -- the spread of an hour around a median of n like hours: that median's own
+        -- uncertainty (pi / 2n of the variance) widens it, so a few samples judge mildly
         greatest(1.4826 * j.mad_sent * greatest(coalesce(p.factor, 1.0), 1.0),
-                 sqrt(j.base_sent * greatest(coalesce(p.factor, 1.0), 1.0)), 1.0) AS scale_hi,
+                 sqrt(j.base_sent * greatest(coalesce(p.factor, 1.0), 1.0)), 1.0)
+            * sqrt(1 + pi() / (2 * greatest(j.samples, 1))) AS scale_hi,
         greatest(1.4826 * j.mad_sent * least(coalesce(p.factor, 1.0), 1.0),
-                 sqrt(j.base_sent * least(coalesce(p.factor, 1.0), 1.0)), 1.0) AS scale_lo,
+                 sqrt(j.base_sent * least(coalesce(p.factor, 1.0), 1.0)), 1.0)
+            * sqrt(1 + pi() / (2 * greatest(j.samples, 1))) AS scale_lo,
         CASE WHEN j.b_sent > 0 THEN j.b_dups / j.b_sent ELSE 0 END AS p_dup,
         CASE WHEN j.b_sent + j.b_failed > 0 THEN j.b_failed / (j.b_sent + j.b_failed)
              ELSE 0 END AS p_fail,
@@ -156,7 +161,7 @@ WHERE hour >= k_since AND samples >= $min_samples AND exp_lo >= $drop_min_expect
 UNION ALL
 SELECT template, 'new_template', hour, CAST(cum_sent AS DOUBLE), 0.0,
        format('first sent at {}; {} sent since, none in the {} days before',
-              strftime(first_hour, '%Y-%m-%d %H:00'), cum_sent, $baseline_days)
+              strftime(first_hour, '%Y-%m-%d %H:00'), cum_sent, CAST($baseline_days AS INTEGER))
 FROM rated, k, data_start
 WHERE hour >= k_since AND first_hour >= k_hist + to_days(CAST($baseline_days AS BIGINT))
   AND k_data_start <= first_hour - to_days(CAST($baseline_days AS BIGINT))
@@ -169,7 +174,7 @@ FROM rated, k
 WHERE hour >= k_since AND samples >= $min_samples AND sent >= $min_volume
   AND dups >= $rate_min_count AND dups / sent > $duplicate_threshold
   AND dups / sent >= $rate_ratio * p_dup
-  AND (dups - sent * q_dup) / sqrt(sent * q_dup * (1 - q_dup)) >= $rate_z
+  AND (dups - sent * q_dup) / sqrt(sent * q_dup * (1 - q_dup) * (1 + sent / b_sent)) >= $rate_z
 UNION ALL
 SELECT template, 'failure_surge', hour, failed / (sent + failed), p_fail,
        format('{} of {} sends in the hour failed ({}%) against {}% normally',
@@ -180,15 +185,17 @@ WHERE hour >= k_since AND samples >= $min_samples AND sent + failed >= $min_volu
   AND failed >= $rate_min_count AND failed / (sent + failed) > $failure_threshold
   AND failed / (sent + failed) >= $rate_ratio * p_fail
   AND (failed - (sent + failed) * q_fail)
-      / sqrt((sent + failed) * q_fail * (1 - q_fail)) >= $rate_z
+      / sqrt((sent + failed) * q_fail * (1 - q_fail) * (1 + (sent + failed) / (b_sent + b_failed)))
+      >= $rate_z
 UNION ALL
 SELECT template, 'read_collapse', hour, reads / sent, p_read,
        format('{} of {} sent in the hour were read within {} minutes ({}%) against {}% normally',
-              reads, sent, $read_horizon_minutes, round(100 * reads / sent, 1),
+              reads, sent, CAST($read_horizon_minutes AS INTEGER), round(100 * reads / sent, 1),
               round(100 * p_read, 1))
 FROM rated, k
 WHERE hour >= k_since - k_lag AND hour < k_until - k_lag
-  AND samples >= $min_samples AND sent >= $min_volume
+  AND samples >= $min_samples AND sent >= $read_min_volume
   AND p_read >= $read_min_baseline AND p_read < 1
   AND reads / sent <= $read_ratio * p_read
-  AND (sent * p_read - reads) / sqrt(sent * p_read * (1 - p_read)) >= $rate_z;
+  AND (sent * p_read - reads) / sqrt(sent * p_read * (1 - p_read) * (1 + sent / b_sent))
+      >= $rate_z;
