@@ -217,7 +217,7 @@ def render_text(result: WatchResult) -> str:
     lines = [head]
     for a in result.alerts:
         state = "OPEN" if a.status == "open" else "resolved"
-        when = iso(a.started_at) + (f" .. {iso(a.resolved_at)}" if a.resolved_at else "")
+        when = f"{iso(a.started_at)}" + (f" .. {iso(a.resolved_at)}" if a.resolved_at else "")
         owner = f"  -> {a.owner}" if a.owner else ""
         lines.append(f"  {state:<8} {a.kind:<15} {a.template}  {when}{owner}")
         lines.append(f"           {a.evidence}")
