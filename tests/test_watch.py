@@ -174,7 +174,8 @@ def test_a_schema_4_database_is_migrated_to_hold_alerts(tmp_path: Path) -> None:
     from template_noise.ingest import ingest
 
     ingest(con, [write_log(tmp_path)])
-    for table in ("watch_alerts", "watch_runs", "watch_deliveries"):
+    for table in ("watch_alerts", "watch_runs", "watch_deliveries", "watch_hourly",
+                  "watch_hourly_stamp"):  # fmt: skip
         con.execute(f"DROP TABLE {table}")
     execute(con, "store/schema_version_set", version="4")
     con.close()
@@ -190,3 +191,27 @@ def test_a_schema_4_database_is_migrated_to_hold_alerts(tmp_path: Path) -> None:
 def test_hourly_log_is_what_the_fixture_says() -> None:
     log = hourly_log()
     assert len(log) == 9 * 24 * 70 + 2 * 90 - 3 * 40
+
+
+def test_stored_hourly_counts_match_a_fresh_count_after_a_late_load(tmp_path: Path) -> None:
+    from events_fixture import write_jsonl
+    from template_noise.ingest import ingest
+
+    log = hourly_log()
+    late = [
+        sent(f"late{i}", 8 * 24 * 60 + 7 * 60 + i, template="C", body=f"l{i}") for i in range(30)
+    ]
+    early = [e for e in log if e["occurred_at"] < "2024-01-09T09"]
+    rest = [e for e in log if e["occurred_at"] >= "2024-01-09T09"]
+    con = db.connect(tmp_path / "inc.duckdb")
+    ingest(con, [write_jsonl(tmp_path / "early.jsonl", early)])
+    run_watch(con, config(), since=DAY9, as_of=DAY9.replace(hour=9))
+    # a late file: 30 more C sends at 07:00, an hour already counted and stored
+    ingest(con, [write_jsonl(tmp_path / "late.jsonl", late + rest)])
+    run_watch(con, config(), as_of=DAY9 + timedelta(days=1))
+    whole = load(tmp_path, log + late)
+    run_watch(whole, config(), since=DAY9, as_of=DAY9 + timedelta(days=1))
+    query = "SELECT * FROM watch_hourly WHERE hour >= '2024-01-02' ORDER BY ALL"
+    stored, fresh = con.execute(query).fetchall(), whole.execute(query).fetchall()
+    assert stored == fresh
+    assert ("C", datetime(2024, 1, 9, 7), 50, 0, 0, 0) in stored

@@ -157,21 +157,50 @@ def run_watch(
     """Judge the hours since the previous run (or `since`), update the stored alerts and
     return those open after the run or resolved by it. `owner_of(template)` names an
     owner (watch.settings.owner_name) for the output."""
+    given_since = since
     as_of, since, until = span(con, config, since, as_of)
     ran_at = naive(ran_at or datetime.now(UTC))
+    lag = timedelta(hours=read_lag_hours(config))
+    w = config.watch
+    hist_from = since - lag - timedelta(hours=w["new_template_hours"], days=w["baseline_days"])
+    settings = f"{config.dedup_window_minutes}|{w['read_horizon_minutes']}"
     params = watch_params(config) | {
         "since": since, "until": until, "as_of": as_of, "ran_at": ran_at,
+        "hist_from": hist_from, "settings": settings, "complete_until": until - lag,
     }  # fmt: skip
     cur = cursor(con)
     try:
         execute(cur, "metrics/macros")
+        # an explicit --since judges again from scratch: no stored counts are reused
+        params["cached_before"] = None if given_since else _cached_before(cur, params, lag)
         execute(cur, "watch/judge", **params)
         rows = execute(cur, "watch/apply", **params).fetchall()
+        execute(cur, "watch/cache_store", **params)
         execute(cur, "watch/drop_temp")
     finally:
         cur.close()
     alerts = [_alert(r, owner_of) for r in rows]
     return WatchResult(as_of=as_of, since=since, until=until, alerts=alerts)
+
+
+def _cached_before(
+    cur: duckdb.DuckDBPyConnection, params: dict[str, Any], lag: timedelta
+) -> datetime | None:
+    """Up to when the hourly counts stored by the previous run can be reused (None: not
+    at all): they must have been counted with these settings, as of no later than now,
+    from the hours this run reads on; events loaded since then count again from shortly
+    before the earliest of them (a read or a retry changes the hour of its notification)."""
+    row = execute(cur, "watch/cache_state").fetchone()
+    if row is None:
+        return None
+    settings, as_of, hist_from, complete_until, new_since = row
+    if settings != params["settings"] or params["as_of"] < as_of:
+        return None
+    if hist_from > params["hist_from"]:
+        return None
+    if new_since is not None:
+        complete_until = min(complete_until, floor_hour(new_since) - lag - HOUR)
+    return max(complete_until, params["hist_from"])  # type: ignore[no-any-return]
 
 
 def _alert(row: tuple[Any, ...], owner_of: Any) -> Alert:

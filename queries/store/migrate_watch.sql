@@ -42,3 +42,25 @@ CREATE TABLE IF NOT EXISTS watch_deliveries (
     updated_at   TIMESTAMP NOT NULL,
     PRIMARY KEY (alert_id, event, channel, target)
 );
+
+-- watch_hourly = per template and hour, the counts watch/judge.sql reads (sent, failed,
+--   duplicates, reads within the read horizon) for hours that can no longer change,
+--   kept so the next run counts only the hours after them (watch/cache_store.sql);
+-- watch_hourly_stamp = one row: what those counts were computed from (the latest load,
+--   the settings that shape them, the run's as_of) and which hours they cover.
+CREATE TABLE IF NOT EXISTS watch_hourly (
+    template  VARCHAR NOT NULL,
+    hour      TIMESTAMP NOT NULL,
+    sent      BIGINT NOT NULL,
+    failed    BIGINT NOT NULL,
+    dups      BIGINT NOT NULL,
+    reads     BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS watch_hourly_stamp (
+    max_load_id     INTEGER NOT NULL,
+    settings        VARCHAR NOT NULL,
+    as_of           TIMESTAMP NOT NULL,
+    hist_from       TIMESTAMP NOT NULL,
+    complete_until  TIMESTAMP NOT NULL
+);

@@ -2,3 +2,4 @@
 -- grain: statements.  parameters: none.  columns: none
 DROP TABLE IF EXISTS watch_hits;
 DROP TABLE IF EXISTS watch_changes;
+DROP TABLE IF EXISTS watch_hourly_now;
