@@ -1,4 +1,4 @@
-"""The `template-noise` command: ingest, metrics, check, sample, serve."""
+"""The `template-noise` command: ingest, metrics, check, sample, serve, watch, report."""
 
 from __future__ import annotations
 
@@ -486,6 +486,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from template_noise.config import load_config
+    from template_noise.watch import report
+
+    config = load_config(args.config)
+    since = _timestamp(args.since, "--since")
+    built = report.build(_duckdb_events(args), config, since)
+    render = report.render_html if args.format == "html" else report.render_markdown
+    sys.stdout.write(render(built))
+    return 0
+
+
 def _add_wait_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--wait",
@@ -659,6 +671,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_wait_option(p)
     p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("report", help="the weekly noise report (Markdown or HTML)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument(
+        "--since", metavar="TS", help="period start (default: 7 days before the latest event)"
+    )
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    _add_wait_option(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("signoffs", help="the stored sign-offs: list them, verify their chain")
     signoffs = p.add_subparsers(dest="signoffs_command", required=True)

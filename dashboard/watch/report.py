@@ -120,7 +120,9 @@ def _day(t: datetime | None) -> str:
     return "-" if t is None else t.strftime("%Y-%m-%d %H:%M")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Inside a table cell (never at a line start) only these make markup: emphasis, code,
+# links, strike-through and the cell separator; < > & become entities (no raw HTML).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(text: str) -> str:
@@ -159,7 +161,7 @@ def render_markdown(r: WeeklyReport) -> str:
     out = [f"# {_title(r)}", "", f"{r.sent} notifications sent; "
            f"{len(r.noisy)} noisy template(s) shown.", ""]  # fmt: skip
     for title, header, rows, empty in _sections(r):
-        out += [f"## {md(title)}", ""]
+        out += [f"## {title}", ""]  # our own words; the cells below are escaped
         if not rows:
             out += [empty, ""]
             continue
