@@ -236,9 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     print(render(rows, args.weeks - 1))
     for a in alerts:
         print(f"  {a.kind:<15} {a.template:<28} {a.started_at} .. {a.resolved_at}  {a.evidence}")
+    # the targets: every incident found within two hours, at most one false alert a week
+    # across the templates, none on a quiet month
     missed = sum(r.missed for r in rows)
     late = any(r.max_delay_h is not None and r.max_delay_h > 2 for r in rows)
-    return 1 if missed or late else 0
+    false = sum(r.false for r in rows)
+    too_noisy = false > 0 if args.quiet else false > args.weeks - 1
+    return 1 if missed or late or too_noisy else 0
 
 
 if __name__ == "__main__":
