@@ -1,4 +1,4 @@
-"""The `template-noise` command: ingest, metrics, check, sample, serve."""
+"""The `template-noise` command: ingest, metrics, check, sample, serve, watch, report."""
 
 from __future__ import annotations
 
@@ -436,6 +436,68 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from template_noise.config import load_config
+    from template_noise.watch import detect, notify, settings
+
+    config = load_config(args.config)
+    owners = settings.owners(config)
+    delivery = settings.notify_settings(config) if args.notify else None
+    since = _timestamp(args.since, "--since")
+    as_of = _timestamp(args.as_of, "--as-of")
+
+    def owner_of(template: str) -> str | None:
+        owner = settings.owner_for(owners, template)
+        return owner.name if owner else None
+
+    def run(con: duckdb.DuckDBPyConnection) -> tuple[detect.WatchResult, list[notify.Delivery]]:
+        if args.paths:
+            ingest(con, args.paths, progress=None if args.format == "json" else _progress)
+        result = detect.run_watch(con, config, since=since, as_of=as_of, owner_of=owner_of)
+        done: list[notify.Delivery] = []
+        if delivery is not None:
+            notify.queue(con, result.alerts, owners)
+            done = notify.deliver_pending(con, delivery)
+        return result, done
+
+    if args.db is None:
+        if not args.paths:
+            raise InputError("watch: give log files (PATH...) or --db FILE")
+        result, done = run(db.connect(memory_limit=args.memory_limit))
+    else:
+        if not args.paths and not Path(args.db).is_file():
+            raise InputError(f"{args.db}: no such database file")
+        # The alerts are state kept in the database: watch writes it, as a load does.
+        with store.writer(
+            args.db, memory_limit=args.memory_limit, in_place=True, wait=args.wait,
+            notice=_notice,
+        ) as con:  # fmt: skip
+            result, done = run(con)
+    if args.format == "json":
+        print(json.dumps(result.as_json(), indent=2, allow_nan=False))
+    else:
+        sys.stdout.write(detect.render_text(result))
+    for d in done:
+        if d.status != "sent":
+            _notice(
+                f"delivery of {d.alert_id} ({d.event}) via {d.channel} to {d.target} failed "
+                f"after {d.attempts} attempt(s): {d.error}; retried on the next run"
+            )
+    return result.exit_code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from template_noise.config import load_config
+    from template_noise.watch import report
+
+    config = load_config(args.config)
+    since = _timestamp(args.since, "--since")
+    built = report.build(_duckdb_events(args), config, since)
+    render = report.render_html if args.format == "html" else report.render_markdown
+    sys.stdout.write(render(built))
+    return 0
+
+
 def _add_wait_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--wait",
@@ -591,6 +653,38 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest file the Data page accepts (default: {DEFAULT_MAX_UPLOAD_MB})",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("watch", help="alerts on spikes, drops and surges; exit 1 when one is open")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files to load first")
+    p.add_argument("--db", help="DuckDB file holding the events and the alert state")
+    p.add_argument(
+        "--since", metavar="TS", help="first hour to judge (default: after the previous run)"
+    )
+    p.add_argument("--as-of", metavar="TS", help="judge up to this instant (default: latest event)")
+    p.add_argument("--config", metavar="FILE", help="sensitivity, owners and delivery settings")
+    p.add_argument(
+        "--notify", action="store_true", help="send opened and resolved alerts to their owners"
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    _add_wait_option(p)
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("report", help="the weekly noise report (Markdown or HTML)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument(
+        "--since", metavar="TS", help="period start (default: 7 days before the latest event)"
+    )
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    _add_wait_option(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("signoffs", help="the stored sign-offs: list them, verify their chain")
     signoffs = p.add_subparsers(dest="signoffs_command", required=True)

@@ -63,6 +63,9 @@ class Config:
     flags: Mapping[str, float]
     checklist: Mapping[str, float]
     noise_score: NoiseScore
+    watch: Mapping[str, float] = field(default_factory=dict)
+    notify: Mapping[str, Any] = field(default_factory=dict)
+    owners: Mapping[str, Any] = field(default_factory=dict)  # read by watch/settings.py
     waivers: tuple[Waiver, ...] = ()
     conventions: Mapping[str, Convention] = field(default_factory=dict)
     source: str = "defaults"
@@ -202,6 +205,9 @@ def load_config(
     src = str(path) if path is not None else "defaults"
     waivers_raw = user.pop("waivers", [])
     conventions_raw = user.pop("conventions", {})
+    owners_raw = user.pop("owners", {})
+    if not isinstance(owners_raw, Mapping):
+        raise ConfigError(f"{src}: 'owners' must be a table of owners ([owners.NAME])")
     raw = _merge(raw, user, "", src)
     if overrides:
         raw = _merge(raw, overrides, "", "overrides")
@@ -226,6 +232,9 @@ def load_config(
             max_excess=float(_number(score, "max_excess", src)),
             weights=weights,
         ),
+        watch=_numbers(raw["watch"], "watch", src),
+        notify=dict(raw["notify"]),
+        owners=dict(owners_raw),
         waivers=_waivers(waivers_raw, weights, src),
         conventions=_conventions(conventions_raw, src),
         source=src,

@@ -25,7 +25,9 @@ _COMMENT = re.compile(r"--[^\n]*")
 
 
 # The stages queries/ is grouped by; a query's name is "<stage>/<file stem>".
-STAGES = ("ingest", "state", "metrics", "checklist", "dashboard", "store", "signoff")
+STAGES = (
+    "ingest", "state", "metrics", "checklist", "dashboard", "store", "signoff", "watch",
+)  # fmt: skip
 
 
 @cache
@@ -90,6 +92,7 @@ STAGE_TITLES = {
     "dashboard": "dashboard: what the pages show",
     "store": "store: the database file, its schema, snapshots and exports",
     "signoff": "signoff: the append-only sign-off history",
+    "watch": "watch: hourly detectors, alert state and deliveries",
 }
 
 

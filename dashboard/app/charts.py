@@ -276,3 +276,36 @@ def stream(df: pd.DataFrame) -> go.Figure:
     _buckets_axis(fig, df["bucket"])
     _count_axis(fig, df["disconnects"], df["reconnects"], df["connects"])
     return fig
+
+
+ALERT_COLORS = {
+    "spike": "#d62728", "drop": "#9467bd", "new_template": "#2ca02c",
+    "duplicate_surge": "#ff7f0e", "failure_surge": "#8c564b", "read_collapse": "#1f77b4",
+}  # fmt: skip
+
+
+def alert_timeline(alerts: pd.DataFrame, now: Any) -> go.Figure:
+    """Each alert as a bar from its start to its resolution (open ones: to `now`), one row
+    per template, coloured by kind. Template names go in as data (plotly shows them as text)."""
+    title = "Alert timeline"
+    if alerts.empty:
+        return _empty(title)
+    fig = go.Figure()
+    for kind, group in alerts.groupby("kind", sort=True):
+        end = group["resolved_at"].fillna(now)
+        fig.add_bar(
+            base=group["started_at"], x=(end - group["started_at"]).dt.total_seconds() * 1000,
+            y=group["template"], orientation="h", name=str(kind),
+            marker_color=ALERT_COLORS.get(str(kind), "#7f7f7f"),
+            customdata=group[["status"]], hovertemplate="%{y}<br>%{base} (%{customdata[0]})",
+        )  # fmt: skip
+    fig.update_layout(title=title, barmode="overlay", xaxis={"type": "date", "title": "UTC"},
+                      legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    return fig
+
+
+def mark_window(fig: go.Figure, start: Any, end: Any, label: str) -> go.Figure:
+    """Shade [start, end) on a time axis: an alert's incident window on a volume chart."""
+    fig.add_vrect(x0=start, x1=end, fillcolor="#d62728", opacity=0.15, line_width=0,
+                  annotation_text=label, annotation_position="top left")  # fmt: skip
+    return fig

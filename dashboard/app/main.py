@@ -11,10 +11,12 @@ import streamlit as st
 from template_noise.app import VIEWS_DIR, ui
 
 # Query parameters that belong to one page; dropped elsewhere so a shared link stays clean.
-PAGE_PARAMS = {"template": ("template",), "delivery": ("window",)}
+PAGE_PARAMS = {"template": ("template", "alert"), "delivery": ("window",)}
 # Pages that read all data whatever the filters say: the sidebar says so above the filters
 # (hiding them would drop the widgets' state, and the filters with it, on the way back).
 FILTERS_IGNORED = {
+    "alerts": "Alerts are what `watch` stored: these filters do not apply on this page "
+    "(they still apply on the others).",
     "checklist": "The go-live checklist covers all loaded data: these filters do not apply "
     "on this page (they still apply on the others).",
 }
@@ -34,6 +36,8 @@ pages = [
             url_path="template"),
     st.Page(VIEWS_DIR / "delivery.py", title="Delivery health", icon=":material/local_shipping:",
             url_path="delivery"),
+    st.Page(VIEWS_DIR / "alerts.py", title="Alerts", icon=":material/notifications_active:",
+            url_path="alerts"),
     st.Page(VIEWS_DIR / "checklist.py", title="Go-live checklist", icon=":material/checklist:",
             url_path="checklist"),
     st.Page(VIEWS_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),

@@ -257,6 +257,22 @@ def template_row(filters: Filters, template: str, unit: series.Unit) -> pd.Serie
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _alerts(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> pd.DataFrame:
+    from template_noise.watch.detect import stored_alerts
+
+    rows = [vars(a) for a in stored_alerts(_con)]
+    columns = ["alert_id", "template", "kind", "status", "started_at", "last_hit_at",
+               "resolved_at", "detected_at", "observed", "expected", "evidence"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+def alerts() -> pd.DataFrame:
+    """The alerts `watch` stored in the database, open first (none before its first run)."""
+    con, version = _snapshot()
+    return _alerts(con, _key(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def _checklist(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> checklist.ChecklistResult:
     return checklist.evaluate(_con, config())
 

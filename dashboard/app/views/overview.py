@@ -12,6 +12,7 @@ from template_noise.metrics import METRICS
 from template_noise.metrics_report import for_users
 
 TEMPLATE_PAGE = "views/template.py"
+ALERTS_PAGE = "views/alerts.py"
 # Few columns, labelled from the catalogue, so the grid fits 1400 px without scrolling
 # sideways; the CSV keeps every column (noise score, expiry, failures, retries...).
 # Widths in pixels: the grid's columns add up to less than the page's 940 px beside the
@@ -25,6 +26,20 @@ RANKING_COLUMNS = {
 filters = ui.current_filters()
 st.title("Noisy templates")
 st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, worst first")
+
+open_alerts = ui.alerts().query("status == 'open'")
+if len(open_alerts):
+    kinds = ", ".join(f"{n} {k}" for k, n in open_alerts["kind"].value_counts().items())
+    st.warning(
+        f"{len(open_alerts)} open alert(s) from `watch`: {kinds}.",
+        icon=":material/notifications_active:",
+    )
+    st.dataframe(
+        open_alerts[["kind", "template", "started_at", "evidence"]],
+        hide_index=True,
+        key="ov_alerts",
+    )
+    st.page_link(ALERTS_PAGE, label="Open the Alerts page", icon=":material/arrow_forward:")
 
 # This page shows neither the overall recipients nor any percentile: one pass without them.
 ranking = ui.template_metrics(filters, quantiles=False)

@@ -11,6 +11,8 @@ HTML. The words around them come from the catalogue (template_noise.explain).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 from template_noise import explain, series
@@ -22,6 +24,7 @@ CARDS = ("sent", "recipients", "time_to_read_p50_s",
          "duplicate_rate", "max_per_user_day", "read_rate", "archived_unread_rate",
          "expiry_coverage", "stale_unread_rate", "failure_rate", "retry_rate")  # fmt: skip
 CARD_WIDTH = 210  # pixels
+HOUR = timedelta(hours=1)
 
 
 filters = ui.current_filters()
@@ -106,7 +109,17 @@ page = ui.template_page(filters, template, unit)  # the charts and tables, one c
 left, right = st.columns(2)
 with left:
     over_time = page.over_time
-    st.plotly_chart(charts.template_over_time(over_time), key="t_over_time")
+    volume_chart = charts.template_over_time(over_time)
+    # Opened from the Alerts page (?alert=ID): the incident's window marked on the chart.
+    alert_id = st.query_params.get("alert")
+    if alert_id and not over_time.empty:
+        stored = ui.alerts()
+        hit = stored[(stored["alert_id"] == alert_id) & (stored["template"] == template)]
+        if len(hit):
+            a = hit.iloc[0]
+            end = a["resolved_at"] if pd.notna(a["resolved_at"]) else a["last_hit_at"] + HOUR
+            charts.mark_window(volume_chart, a["started_at"], end, f"{a['kind']} alert")
+    st.plotly_chart(volume_chart, key="t_over_time")
 with right:
     st.plotly_chart(charts.engagement(row), key="t_engagement")
 
