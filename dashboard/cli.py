@@ -363,26 +363,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from template_noise.whatif.suggest import suggest
 
     config = load_config(args.config)
-    filters = Filters(
-        since=_timestamp(args.since, "--since"),
-        until=_timestamp(args.until, "--until"),
-        as_of=_timestamp(args.as_of, "--as-of"),
-    )
-    if filters.since and filters.until and filters.since >= filters.until:
-        raise InputError("--since must be earlier than --until")
+    as_of = _timestamp(args.as_of, "--as-of")
     if args.policy is None and not args.suggest:
         raise InputError("simulate: give --policy FILE, or --suggest")
     policy = load_policy(args.policy) if args.policy else None
     con = _duckdb_events(args)
     if args.suggest:
-        suggestions = suggest(con, filters, config, base=policy)
+        suggestions = suggest(con, config, base=policy, as_of=as_of)
         if args.format == "json":
             print(json.dumps(suggestions.as_json(), indent=2, allow_nan=False))
         else:
             sys.stdout.write(report.render_suggestions(suggestions))
         return 0
     assert policy is not None
-    result = simulate(con, policy, filters, config)
+    result = simulate(con, policy, config, as_of)
     if args.format == "json":
         print(json.dumps(result.as_json(), indent=2, allow_nan=False))
     else:
@@ -637,8 +631,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="propose, per noisy template, the mildest policy that clears its noisy flags "
         "(printed as a policy file; with --policy: on top of that policy)",
     )
-    p.add_argument("--since", metavar="TS", help="window start on created_at (inclusive)")
-    p.add_argument("--until", metavar="TS", help="window end on created_at (exclusive)")
     p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--format", choices=["table", "json"], default="table")

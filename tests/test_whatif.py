@@ -23,7 +23,7 @@ CFG = config(min_volume=1)
 
 
 def run(tmp_path: Path, events: list[dict[str, Any]], policy: dict[str, Any]) -> Simulation:
-    return simulate(load(tmp_path, events), parse_policy(policy), NO_FILTERS, CFG)
+    return simulate(load(tmp_path, events), parse_policy(policy), CFG)
 
 
 def row(sim: Simulation, template: str = "T") -> dict[str, Any]:
@@ -278,13 +278,13 @@ def test_whatif_queries_return_their_declared_columns(tmp_path: Path) -> None:
     from template_noise.queries import cursor, execute
 
     con = load(tmp_path, [same("a", 0), same("b", 5)])
-    sim = simulate(con, parse_policy(DEDUP_60), NO_FILTERS, CFG)
+    sim = simulate(con, parse_policy(DEDUP_60), CFG)
     assert sim.total["suppressed_dedup"] == 1
     cur = cursor(con)
     execute(cur, "metrics/macros")
-    params: dict[str, Any] = {"since": None, "until": None, "as_of": None,
+    params: dict[str, Any] = {"as_of": None,
                               "default_expiry_days": 90, "dedup_window_minutes": 60,
-                              "templates": []}  # fmt: skip
+                              "templates": None}  # fmt: skip
     for name in ("whatif/notifications", "whatif/repeat_gaps"):
         df = execute(cur, name, **params).df()
         assert list(df.columns) == columns(name), name
@@ -298,7 +298,7 @@ def test_whatif_queries_return_their_declared_columns(tmp_path: Path) -> None:
 
 def test_an_empty_log_replays_to_nothing(tmp_path: Path) -> None:
     con = db.connect(None)
-    sim = simulate(con, parse_policy(DEDUP_60), NO_FILTERS, CFG)
+    sim = simulate(con, parse_policy(DEDUP_60), CFG)
     assert sim.templates.empty and sim.total["sent"] == 0
 
 

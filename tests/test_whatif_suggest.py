@@ -31,7 +31,7 @@ def sample() -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(scope="module")
 def found(sample: duckdb.DuckDBPyConnection) -> Suggestions:
-    return suggest(sample, Filters(), load_config(None))
+    return suggest(sample, load_config(None))
 
 
 def test_every_duplicates_or_flooding_template_gets_a_policy_that_clears_it(
@@ -48,7 +48,7 @@ def test_every_duplicates_or_flooding_template_gets_a_policy_that_clears_it(
     assert targets  # the sample has both
     # Replay the suggested policy file as a team would commit it.
     policy = parse_policy(tomllib.loads(found.policy.to_toml()))
-    after = simulate(sample, policy, Filters(), config).templates.set_index("template")
+    after = simulate(sample, policy, config).templates.set_index("template")
     for template, flag in targets:
         assert flag not in after.loc[template, "flags_after"], (template, flag)
         item = next(s for s in found.items if s.template == template)
@@ -69,7 +69,7 @@ def test_the_mildest_dedup_window_is_chosen(
             shorter = parse_policy(
                 {"templates": {item.template: {"dedup_window_minutes": window - 1}}}
             )
-            row = simulate(sample, shorter, Filters(), config).templates.set_index("template")
+            row = simulate(sample, shorter, config).templates.set_index("template")
             assert "duplicates" in row.loc[item.template, "flags_after"]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -60,17 +61,9 @@ def keep_limited(
     b_sizes = sizes[big]
     b_offsets = np.r_[0, np.cumsum(b_sizes)[:-1]]  # where each big group starts in idx
     b_ends = b_offsets + b_sizes
-    tt = t[idx]
-    # nx[i]: the first row of i's group created more than window_us after it (or its end):
-    # a search over one sorted key, (group number, rank of the time), for every row at once.
-    times, rank = np.unique(tt, return_inverse=True)
-    span = np.int64(len(times) + 1)
-    g = np.repeat(np.arange(len(b_sizes), dtype=np.int64), b_sizes)
-    key = g * span + rank.astype(np.int64)
-    after = np.searchsorted(times, tt + np.int64(window_us), side="right").astype(np.int64)
-    nx = np.searchsorted(key, g * span + after, side="left")
+    nx = _next_outside(t[idx], b_sizes, window_us)
 
-    local = np.zeros(len(tt), dtype=bool)
+    local = np.zeros(len(idx), dtype=bool)
     # ring[:, r % limit] holds the position of the r-th kept row of each group: the oldest
     # of the last `limit` kept is the one a new row must be clear of.
     ring = np.empty((len(b_sizes), limit), dtype=np.int64)
@@ -93,6 +86,24 @@ def keep_limited(
     return kept
 
 
+def _next_outside(tt: IntArray, sizes: IntArray, window_us: int) -> IntArray:
+    """Per row, the first row of its group created more than window_us after it (or the
+    group's end): one search over a sorted key (group number, time) for every row at once.
+    Rows are sorted by group, then time; `sizes` are the groups' lengths in that order."""
+    g = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    lo = int(tt.min())
+    span = int(tt.max()) - lo + window_us + 1
+    if len(sizes) * span < 2**62:  # the key fits: (group, time from the earliest)
+        key = g * np.int64(span) + (tt - lo)
+        return np.searchsorted(key, key + np.int64(window_us), side="right")
+    # Else the time's rank among the distinct times stands in for the time.
+    times, rank = np.unique(tt, return_inverse=True)
+    width = np.int64(len(times) + 1)
+    key = g * width + rank.astype(np.int64)
+    after = np.searchsorted(times, tt + np.int64(window_us), side="right").astype(np.int64)
+    return np.searchsorted(key, g * width + after, side="left")
+
+
 @dataclass(frozen=True)
 class Sequences:
     """The replayed notifications, sorted by (template, recipient), created_at, id."""
@@ -100,6 +111,62 @@ class Sequences:
     tr_key: npt.NDArray[np.uint64]  # hash(template, recipient)
     dup_key: npt.NDArray[np.uint64]  # hash(template, recipient, fingerprint)
     created_us: IntArray
+
+    @cached_property
+    def dup_order(self) -> IntArray:
+        """The rows by fingerprint (dup_key), each fingerprint's still in replay order."""
+        return np.argsort(self.dup_key, kind="stable").astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Partitions:
+    """What the state keeps per partition, over the kept notifications only (the columns of
+    state/schema.sql that compare a notification with others): per row, the created_at of
+    the previous kept one with the same dup_key and with the same tr_key (in epoch
+    microseconds; `has_*` false: none), and the kept ones of its tr_key on its UTC day."""
+
+    prev_created_us: IntArray
+    has_prev_created: BoolArray
+    prev_tr_created_us: IntArray
+    has_prev_tr_created: BoolArray
+    user_day_count: IntArray
+
+
+DAY_US = 86_400_000_000
+
+
+def _previous(
+    order: IntArray, key: npt.NDArray[np.generic], t: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """Per row of `order` (rows in partition order), the time of the row before it in the
+    same partition (has: false for a partition's first)."""
+    prev = np.zeros(len(t), dtype=np.int64)
+    has = np.zeros(len(t), dtype=bool)
+    if len(order) > 1:
+        same = key[order[1:]] == key[order[:-1]]
+        prev[order[1:][same]] = t[order[:-1][same]]
+        has[order[1:][same]] = True
+    return prev, has
+
+
+def partitions(seq: Sequences, fate: npt.NDArray[np.int8]) -> Partitions:
+    """The partition columns of the kept notifications (as state/schema.sql computes them,
+    ties by notification_id as the replay order has them); suppressed rows get zeros."""
+    kept = fate == KEPT
+    in_tr = np.flatnonzero(kept)  # replay order is tr_key, created_at, id
+    order = seq.dup_order
+    in_dup = order[kept[order]]
+    t = seq.created_us
+    prev, has_prev = _previous(in_dup, seq.dup_key, t)
+    prev_tr, has_prev_tr = _previous(in_tr, seq.tr_key, t)
+    count = np.zeros(len(t), dtype=np.int64)
+    if len(in_tr):
+        day = t[in_tr] // DAY_US
+        key = seq.tr_key[in_tr]
+        starts = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (day[1:] != day[:-1])])
+        sizes = np.diff(np.r_[starts, len(in_tr)])
+        count[in_tr] = np.repeat(sizes, sizes)
+    return Partitions(prev, has_prev, prev_tr, has_prev_tr, count)
 
 
 def fates(seq: Sequences, rules: Rules) -> npt.NDArray[np.int8]:
@@ -109,7 +176,7 @@ def fates(seq: Sequences, rules: Rules) -> npt.NDArray[np.int8]:
     alive = np.ones(n, dtype=bool)
     if rules.dedup_window_minutes is not None:
         # Stable: within one fingerprint the rows keep their time order.
-        order = np.argsort(seq.dup_key, kind="stable")
+        order = seq.dup_order
         keep = keep_limited(
             seq.dup_key[order], seq.created_us[order], _us(rules.dedup_window_minutes), 1
         )

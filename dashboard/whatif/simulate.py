@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -25,7 +26,7 @@ from template_noise.filters import Filters
 from template_noise.metrics import jsonable, query_params
 from template_noise.queries import arrow, cursor, execute
 from template_noise.whatif.policy import Policy, Rules
-from template_noise.whatif.replay import Sequences, fates
+from template_noise.whatif.replay import Sequences, fates, partitions
 
 COUNTS = (
     "sent", "kept", "suppressed_dedup", "suppressed_digest", "suppressed_throttle",
@@ -73,58 +74,82 @@ class _Replayed:
         return execute(self.cur, name, **params).df()
 
 
-def _replayed_templates(policy: Policy) -> list[str]:
-    """The templates to replay: [] = all (the default sets a rule), else those with one."""
+def _replayed_templates(policy: Policy) -> list[str] | None:
+    """The templates to replay: None = all (the default sets a rule), else those with one."""
     if not policy.default.empty:
-        return []
+        return None
     return sorted(t for t, r in policy.templates.items() if not r.empty)
 
 
-def replay_fates(table: pa.Table, policy: Policy) -> tuple[pa.Array, pa.Array]:
-    """Per row of whatif/notifications.sql: its fate (int8, replay.KEPT...) and the expiry
-    the policy gives it (float64 hours, null = as logged)."""
+def _timestamps(us: np.ndarray, valid: np.ndarray) -> pa.Array:
+    return pa.array(us, type=pa.timestamp("us"), mask=~valid)
+
+
+def replay_fates(table: pa.Table, policy: Policy) -> dict[str, pa.Array]:
+    """Per row of whatif/notifications.sql: its fate (int8, replay.KEPT...), the expiry the
+    policy gives it (hours, null = as logged) and, where a rule suppressed anything in its
+    template, the partition columns of the state over the kept ones (`recomputed`)."""
     n = table.num_rows
     fate = np.zeros(n, dtype=np.int8)
     expires = np.full(n, np.nan)
-    if n == 0:
-        return pa.array(fate), pa.array(expires, mask=np.isnan(expires))
-    seq = Sequences(
-        tr_key=table["tr_key"].to_numpy(),
-        dup_key=table["dup_key"].to_numpy(),
-        created_us=table["created_us"].to_numpy().astype(np.int64),
-    )
-    encoded = pc.dictionary_encode(table["template"]).combine_chunks()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    by_rules: dict[Rules, list[int]] = {}
-    for code, name in enumerate(encoded.dictionary.to_pylist()):
-        by_rules.setdefault(policy.rules_for(str(name)), []).append(code)
-    has_expiry = table["has_expiry"].to_numpy(zero_copy_only=False)
-    for rules, rule_codes in by_rules.items():
-        if rules.empty:
-            continue
-        rows = np.flatnonzero(np.isin(codes, rule_codes))  # still in replay order
-        if rules.suppresses:
-            part = Sequences(seq.tr_key[rows], seq.dup_key[rows], seq.created_us[rows])
-            fate[rows] = fates(part, rules)
-        if rules.expires_hours is not None:
-            expires[rows[~has_expiry[rows]]] = rules.expires_hours
-    return pa.array(fate), pa.array(expires, mask=np.isnan(expires))
+    recomputed = np.zeros(n, dtype=bool)
+    prev = np.zeros(n, dtype=np.int64)
+    has_prev = np.zeros(n, dtype=bool)
+    prev_tr = np.zeros(n, dtype=np.int64)
+    has_prev_tr = np.zeros(n, dtype=bool)
+    day_count = np.zeros(n, dtype=np.int64)
+    if n:
+        seq = Sequences(
+            tr_key=table["tr_key"].to_numpy(),
+            dup_key=table["dup_key"].to_numpy(),
+            created_us=table["created_us"].to_numpy().astype(np.int64),
+        )
+        encoded = pc.dictionary_encode(table["template"]).combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        by_rules: dict[Rules, list[int]] = {}
+        for code, name in enumerate(encoded.dictionary.to_pylist()):
+            by_rules.setdefault(policy.rules_for(str(name)), []).append(code)
+        has_expiry = table["has_expiry"].to_numpy(zero_copy_only=False)
+        for rules, rule_codes in by_rules.items():
+            if rules.empty:
+                continue
+            rows = np.flatnonzero(np.isin(codes, rule_codes))  # still in replay order
+            if rules.suppresses:
+                part = Sequences(seq.tr_key[rows], seq.dup_key[rows], seq.created_us[rows])
+                fate[rows] = part_fate = fates(part, rules)
+                after = partitions(part, part_fate)
+                recomputed[rows] = True
+                prev[rows], has_prev[rows] = after.prev_created_us, after.has_prev_created
+                prev_tr[rows] = after.prev_tr_created_us
+                has_prev_tr[rows] = after.has_prev_tr_created
+                day_count[rows] = after.user_day_count
+            if rules.expires_hours is not None:
+                expires[rows[~has_expiry[rows]]] = rules.expires_hours
+    return {
+        "fate": pa.array(fate),
+        "expires_hours": pa.array(expires, mask=np.isnan(expires)),
+        "recomputed": pa.array(recomputed),
+        "prev_created_at": _timestamps(prev, has_prev),
+        "prev_tr_created_at": _timestamps(prev_tr, has_prev_tr),
+        "user_day_count": pa.array(day_count),
+    }
 
 
 def simulate(
     con: duckdb.DuckDBPyConnection,
     policy: Policy,
-    filters: Filters,
     config: Config,
+    as_of: datetime | None = None,
 ) -> Simulation:
-    """Replay `policy` over the created notifications of the window and report per
-    template and in total what it suppresses, and the metrics, flags and checklist after."""
+    """Replay `policy` over every created notification as of `as_of` (default: the latest
+    event) and report per template and in total what it suppresses, and the metrics, flags
+    and checklist after (over the whole log, as `metrics` and `check` without a window)."""
+    filters = Filters(as_of=as_of)
     params = query_params(filters, config)
     cur = cursor(con)
     try:
         execute(cur, "metrics/macros")
         logged = arrow(cur, "whatif/notifications", **params, templates=_replayed_templates(policy))
-        fate, expires = replay_fates(logged, policy)
         whatif_fate = pa.table(
             {
                 "notification_id": logged["notification_id"],
@@ -132,8 +157,7 @@ def simulate(
                 "recipient": logged["recipient"],
                 "is_read": logged["is_read"],
                 "is_clicked": logged["is_clicked"],
-                "fate": fate,
-                "expires_hours": expires,
+                **replay_fates(logged, policy),
             }
         )
         cur.register("whatif_fate", whatif_fate)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -156,18 +157,19 @@ def _search(
 
 def suggest(
     con: duckdb.DuckDBPyConnection,
-    filters: Filters,
     config: Config,
     base: Policy | None = None,
+    as_of: datetime | None = None,
 ) -> Suggestions:
     """For each template noisy in the logs (or after `base`, when given), the mildest
     template table that clears its noisy flags, each checked and costed by a replay."""
     start = base or Policy(source="none")
+    filters = Filters(as_of=as_of)
     logged = compute_metrics(con, filters, config).set_index("template")
     if start.empty:
         flags_now = {str(t): [str(x) for x in f] for t, f in logged["flags"].to_dict().items()}
     else:
-        first = simulate(con, start, filters, config)
+        first = simulate(con, start, config, as_of)
         flags_now = {
             str(t): [str(x) for x in f]
             for t, f in zip(
@@ -177,7 +179,7 @@ def suggest(
     targets = {t: _noisy(f, config) for t, f in flags_now.items() if _noisy(f, config)}
 
     def run(tables: dict[str, Rules]) -> Simulation:
-        return simulate(con, _with(start, tables), filters, config)
+        return simulate(con, _with(start, tables), config, as_of)
 
     chosen: dict[str, Rules] = {}
     notes: dict[str, list[str]] = {t: [] for t in targets}
@@ -267,7 +269,7 @@ def suggest(
         notes[t].append(f"expires_hours: 90% of reads came within {hours} h of the send")
 
     policy = _with(start, chosen)
-    final = simulate(con, policy, filters, config) if targets else None
+    final = simulate(con, policy, config, as_of) if targets else None
     items = []
     for t, noisy in sorted(targets.items()):
         row = _row(final, t) if final is not None else None

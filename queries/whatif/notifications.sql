@@ -1,10 +1,10 @@
 -- whatif/notifications: the created notifications a what-if replay goes through, in the
 --   order its rules read them: per (template, recipient), by created_at, ties by
 --   notification_id.
--- grain: one row per created notification of the window [$since, $until) (by created_at;
---   failed sends are not replayed) of the templates in $templates (empty list = all).
--- parameters: $since, $until (NULL = open), $as_of (NULL = latest occurred_at),
---   $default_expiry_days, $templates.
+-- grain: one row per created notification (failed sends are not replayed) of the templates
+--   in $templates (NULL = all), every one of them: a rule's window and the state's
+--   partition columns reach back to a template's first notification.
+-- parameters: $as_of (NULL = latest occurred_at), $default_expiry_days, $templates.
 -- tr_key and dup_key are the state's partition keys (hash(template, recipient) and
 -- hash(template, recipient, fingerprint), metrics/macros.sql); created_us is created_at in
 -- epoch microseconds; has_expiry as the metrics judge it (Wacht's server default is none).
@@ -16,8 +16,6 @@ SELECT notification_id, template, recipient, tr_key, dup_key,
        expires_at IS NOT NULL   AS has_expiry
 FROM tn_notifications(p_as_of := $as_of, p_default_expiry_days := $default_expiry_days)
 WHERE created
-  AND created_at >= coalesce(CAST($since AS TIMESTAMP), '-infinity'::TIMESTAMP)
-  AND created_at < coalesce(CAST($until AS TIMESTAMP), 'infinity'::TIMESTAMP)
-  AND (len(CAST($templates AS VARCHAR[])) = 0
+  AND (CAST($templates AS VARCHAR[]) IS NULL
        OR list_contains(CAST($templates AS VARCHAR[]), template))
 ORDER BY tr_key, created_at, notification_id;
