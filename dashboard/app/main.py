@@ -17,6 +17,8 @@ PAGE_PARAMS = {"template": ("template",), "delivery": ("window",)}
 FILTERS_IGNORED = {
     "checklist": "The go-live checklist covers all loaded data: these filters do not apply "
     "on this page (they still apply on the others).",
+    "whatif": "The what-if replay covers all loaded data: these filters do not apply on "
+    "this page (they still apply on the others).",
 }
 
 st.set_page_config(page_title="template-noise", page_icon=":material/notifications:", layout="wide")
@@ -36,6 +38,8 @@ pages = [
             url_path="delivery"),
     st.Page(VIEWS_DIR / "checklist.py", title="Go-live checklist", icon=":material/checklist:",
             url_path="checklist"),
+    st.Page(VIEWS_DIR / "whatif.py", title="What-if", icon=":material/science:",
+            url_path="whatif"),
     st.Page(VIEWS_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
 ]  # fmt: skip
 page = st.navigation(pages)
