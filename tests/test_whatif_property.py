@@ -83,13 +83,15 @@ def _reference_keep(groups: list[int], times: list[int], window: int, limit: int
     rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 200)), max_size=60),
     window=st.integers(0, 50),
     limit=st.integers(1, 4),
+    scale=st.sampled_from([1, 2**54]),  # 2**54: a span so wide each group is searched alone
 )
 def test_keep_limited_decides_as_the_rule_read_row_by_row(
-    rows: list[tuple[int, int]], window: int, limit: int
+    rows: list[tuple[int, int]], window: int, limit: int, scale: int
 ) -> None:
     rows = sorted(rows)
     groups = [g for g, _ in rows]
-    times = [t for _, t in rows]
+    times = [t * scale for _, t in rows]
+    window *= scale
     got = keep_limited(np.array(groups, dtype=np.int64), np.array(times, dtype=np.int64),
                        window, limit)  # fmt: skip
     assert got.tolist() == _reference_keep(groups, times, window, limit)

@@ -89,19 +89,24 @@ def keep_limited(
 def _next_outside(tt: IntArray, sizes: IntArray, window_us: int) -> IntArray:
     """Per row, the first row of its group created more than window_us after it (or the
     group's end): one search over a sorted key (group number, time) for every row at once.
-    Rows are sorted by group, then time; `sizes` are the groups' lengths in that order."""
-    g = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    Rows are sorted by group, then time; `sizes` are the groups' lengths in that order.
+
+    The key is group * span + time from the earliest, which must fit in 62 bits: groups
+    are taken in as few runs as keep it so (one run up to about 1.7M groups over 30 days).
+    """
     lo = int(tt.min())
     span = int(tt.max()) - lo + window_us + 1
-    if len(sizes) * span < 2**62:  # the key fits: (group, time from the earliest)
-        key = g * np.int64(span) + (tt - lo)
-        return np.searchsorted(key, key + np.int64(window_us), side="right")
-    # Else the time's rank among the distinct times stands in for the time.
-    times, rank = np.unique(tt, return_inverse=True)
-    width = np.int64(len(times) + 1)
-    key = g * width + rank.astype(np.int64)
-    after = np.searchsorted(times, tt + np.int64(window_us), side="right").astype(np.int64)
-    return np.searchsorted(key, g * width + after, side="left")
+    per_run = max(2**62 // span, 1)
+    ends = np.cumsum(sizes)
+    nx = np.empty(len(tt), dtype=np.int64)
+    for first in range(0, len(sizes), per_run):
+        last = min(first + per_run, len(sizes))
+        a = int(ends[first - 1]) if first else 0
+        b = int(ends[last - 1])
+        g = np.repeat(np.arange(last - first, dtype=np.int64), sizes[first:last])
+        key = g * np.int64(span) + (tt[a:b] - lo)
+        nx[a:b] = a + np.searchsorted(key, key + np.int64(window_us), side="right")
+    return nx
 
 
 @dataclass(frozen=True)
