@@ -4,7 +4,8 @@
    (Arrow: ids, templates and recipients never become Python objects);
 2. template_noise.whatif.replay: each one's fate under its template's rules, by array
    operations;
-3. the fates are registered on the cursor as `whatif_fate`; whatif/summary.sql counts them;
+3. the fates are registered on the cursor as `whatif_fate` (whatif/summary.sql counts
+   them) and what they change in the state as `whatif_change`;
 4. whatif/replay.sql points the metric macros at the kept notifications, and the same
    queries as `metrics` and `check` give the metrics, flags and checklist after.
 """
@@ -85,10 +86,17 @@ def _timestamps(us: np.ndarray, valid: np.ndarray) -> pa.Array:
     return pa.array(us, type=pa.timestamp("us"), mask=~valid)
 
 
-def replay_fates(table: pa.Table, policy: Policy) -> dict[str, pa.Array]:
-    """Per row of whatif/notifications.sql: its fate (int8, replay.KEPT...), the expiry the
-    policy gives it (hours, null = as logged) and, where a rule suppressed anything in its
-    template, the partition columns of the state over the kept ones (`recomputed`)."""
+def _logged_us(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray]:
+    col = table[name].combine_chunks()
+    valid = ~col.is_null().to_numpy(zero_copy_only=False)
+    return col.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64), valid
+
+
+def replay_fates(table: pa.Table, policy: Policy) -> tuple[pa.Array, pa.Table]:
+    """The replay of the rows of whatif/notifications.sql: each row's fate (int8,
+    replay.KEPT...), and the changes to the state the metrics read (`whatif_change`, one
+    row per notification the replay changes: suppressed, given an expiry, or kept with
+    other partition columns than logged, since a rule suppressed others of its template)."""
     n = table.num_rows
     fate = np.zeros(n, dtype=np.int8)
     expires = np.full(n, np.nan)
@@ -125,14 +133,30 @@ def replay_fates(table: pa.Table, policy: Policy) -> dict[str, pa.Array]:
                 day_count[rows] = after.user_day_count
             if rules.expires_hours is not None:
                 expires[rows[~has_expiry[rows]]] = rules.expires_hours
-    return {
-        "fate": pa.array(fate),
-        "expires_hours": pa.array(expires, mask=np.isnan(expires)),
-        "recomputed": pa.array(recomputed),
-        "prev_created_at": _timestamps(prev, has_prev),
-        "prev_tr_created_at": _timestamps(prev_tr, has_prev_tr),
-        "user_day_count": pa.array(day_count),
-    }
+        # Kept ones whose partition columns the replay left as logged need no change.
+        was_prev, had_prev = _logged_us(table, "prev_created_us")
+        was_tr, had_tr = _logged_us(table, "prev_tr_created_us")
+        was_count = table["user_day_count"].to_numpy(zero_copy_only=False)
+        recomputed &= (
+            (has_prev != had_prev)
+            | (has_prev & (prev != was_prev))
+            | (has_prev_tr != had_tr)
+            | (has_prev_tr & (prev_tr != was_tr))
+            | (day_count != was_count)
+        )
+    changed = (fate != 0) | ~np.isnan(expires) | recomputed
+    change = pa.table(
+        {
+            "notification_id": table["notification_id"].filter(pa.array(changed)),
+            "fate": pa.array(fate[changed]),
+            "expires_hours": pa.array(expires[changed], mask=np.isnan(expires[changed])),
+            "recomputed": pa.array(recomputed[changed]),
+            "prev_created_at": _timestamps(prev[changed], has_prev[changed]),
+            "prev_tr_created_at": _timestamps(prev_tr[changed], has_prev_tr[changed]),
+            "user_day_count": pa.array(day_count[changed]),
+        }
+    )
+    return pa.array(fate), change
 
 
 def simulate(
@@ -150,17 +174,18 @@ def simulate(
     try:
         execute(cur, "metrics/macros")
         logged = arrow(cur, "whatif/notifications", **params, templates=_replayed_templates(policy))
+        fate, whatif_change = replay_fates(logged, policy)
         whatif_fate = pa.table(
             {
-                "notification_id": logged["notification_id"],
                 "template": logged["template"],
                 "recipient": logged["recipient"],
                 "is_read": logged["is_read"],
                 "is_clicked": logged["is_clicked"],
-                **replay_fates(logged, policy),
+                "fate": fate,
             }
         )
         cur.register("whatif_fate", whatif_fate)
+        cur.register("whatif_change", whatif_change)
         summary = execute(cur, "whatif/summary").df()
         execute(cur, "whatif/replay")
         data = checklist.gather(_Replayed(cur), filters, config)

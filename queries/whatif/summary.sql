@@ -1,6 +1,7 @@
 -- whatif/summary: what a what-if replay suppressed, per template and in total.
 -- grain: one row per replayed template (is_total false), then exactly one row over all of
---   them (is_total true, template NULL); reads `whatif_fate` (whatif/replay.sql).
+--   them (is_total true, template NULL); reads `whatif_fate`: one row per replayed
+--   notification (template, recipient, is_read, is_clicked, fate; whatif/replay.sql).
 -- parameters: none.
 -- suppressed_read / suppressed_clicked: suppressed notifications that were read / clicked
 -- (the engagement at risk); recipients_affected: recipients with a suppressed notification.
