@@ -119,7 +119,7 @@ def test_no_pages_folder_beside_the_entry_script() -> None:
     # guard and filters. The page scripts live in views/ for that reason.
     assert not (APP.parent / "pages").exists()
     assert sorted(p.name for p in (APP.parent / "views").glob("*.py")) == [
-        "checklist.py", "data.py", "delivery.py", "overview.py", "template.py",
+        "checklist.py", "data.py", "delivery.py", "overview.py", "template.py", "whatif.py",
     ]  # fmt: skip
 
 
