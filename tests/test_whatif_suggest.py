@@ -96,3 +96,17 @@ def test_suggest_prints_a_policy_file_with_its_cost(capsys: pytest.CaptureFixtur
     first = out["suggestions"][0]
     assert {"template", "flags", "policy", "clears", "suppressed", "suppressed_read",
             "suppressed_clicked", "notes"} <= set(first)  # fmt: skip
+
+
+def test_a_template_name_cannot_write_keys_into_the_suggested_file() -> None:
+    from template_noise.whatif import Policy, Rules
+    from template_noise.whatif.report import render_suggestions
+    from template_noise.whatif.suggest import Suggestion
+
+    name = 'x\n[default]\nthrottle = { max = 1, per_hours = 1 }\n# "'
+    item = Suggestion(name, ("duplicates",), Rules(dedup_window_minutes=5), ("duplicates",),
+                      (), 10, 2, 1, 0, (f"note about {name}",))  # fmt: skip
+    text = render_suggestions(Suggestions(None, (item,), Policy(templates={name: item.rules})))
+    policy = parse_policy(tomllib.loads(text))
+    assert policy.default.empty
+    assert policy.templates == {name: Rules(dedup_window_minutes=5)}

@@ -90,12 +90,12 @@ def render_suggestions(found: Suggestions) -> str:
         lines += ["[default]", *_table(base.default.as_dict()), ""]
     for s in found.items:
         lines += [
-            f"# {s.template}: {', '.join(s.flags)}",
+            f"# {_comment(s.template)}: {', '.join(s.flags)}",
             f"#   clears {', '.join(s.cleared) or 'none'}"
             + (f"; still {', '.join(s.still)}" if s.still else ""),
             f"#   cost: {s.suppressed:,} of {s.sent:,} suppressed, of them "
             f"{s.suppressed_read:,} read and {s.suppressed_clicked:,} clicked",
-            *(f"#   {n}" for n in s.notes),
+            *(f"#   {_comment(n)}" for n in s.notes),
         ]
         if s.rules is not None and not s.rules.empty:
             lines += [f"[templates.{_quoted(s.template)}]", *_table(s.rules.as_dict())]
@@ -103,6 +103,12 @@ def render_suggestions(found: Suggestions) -> str:
     if not found.items:
         lines.append("# No noisy template: nothing to suggest.")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _comment(text: str) -> str:
+    """Text for one TOML comment line: a template name or note is data, so a line break or
+    other control character in it must not end the comment (and start a key of its own)."""
+    return "".join(c if c >= " " and c != "\x7f" else " " for c in text)
 
 
 def _quoted(text: str) -> str:

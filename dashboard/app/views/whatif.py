@@ -182,7 +182,7 @@ st.download_button(
 for template, flags, cleared, suppressed, sent, read, clicked, notes in st.session_state.get(
     "wi_notes", []
 ):
-    with st.expander(f"Suggested for {template}"):
+    with st.expander(f"Suggested for {ui.literal(template)}"):
         st.text(
             f"noisy flags: {', '.join(flags)}; clears: {', '.join(cleared) or 'none'}\n"
             f"cost: {suppressed:,} of {sent:,} suppressed, of them {read:,} read and "
