@@ -274,6 +274,11 @@ def bench_size(
          "--format", "json", *mem], stdout=db_json)  # fmt: skip
     step("check on the ingested database (new process)", [*CLI, "check", "--db", str(dbfile),
          "--format", "json", *mem])  # fmt: skip
+    from benchmarks.whatif import POLICY, STEP, simulate_cmd  # it reads this module's helpers
+
+    policy = work / "policy.toml"
+    policy.write_text(POLICY, encoding="utf-8")
+    step(STEP, simulate_cmd(dbfile, policy, memory_limit))
     if build:
         # Each append starts from a copy already on disk, as a database that has been
         # sitting there is: the copy's own write-back is not billed to the append. Once as

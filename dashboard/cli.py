@@ -1,4 +1,4 @@
-"""The `template-noise` command: ingest, metrics, check, sample, serve, watch, report."""
+"""The `template-noise` command: ingest, metrics, check, simulate, sample, serve, watch, report."""
 
 from __future__ import annotations
 
@@ -357,6 +357,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.execv(command[0], command)
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from template_noise.config import load_config
+    from template_noise.whatif import load_policy, report, simulate
+    from template_noise.whatif.suggest import suggest
+
+    config = load_config(args.config)
+    as_of = _timestamp(args.as_of, "--as-of")
+    if args.policy is None and not args.suggest:
+        raise InputError("simulate: give --policy FILE, or --suggest")
+    policy = load_policy(args.policy) if args.policy else None
+    con = _duckdb_events(args)
+    if args.suggest:
+        suggestions = suggest(con, config, base=policy, as_of=as_of)
+        if args.format == "json":
+            print(json.dumps(suggestions.as_json(), indent=2, allow_nan=False))
+        else:
+            sys.stdout.write(report.render_suggestions(suggestions))
+        return 0
+    assert policy is not None
+    result = simulate(con, policy, config, as_of)
+    if args.format == "json":
+        print(json.dumps(result.as_json(), indent=2, allow_nan=False))
+    else:
+        sys.stdout.write(report.render_table(result))
+    return 0
+
+
 def _signoff_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     con = _read_db(args)
     if (db.schema_version(con) or 1) < 2:
@@ -685,6 +712,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_wait_option(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "simulate", help="what-if: replay a dedup, digest, throttle or expiry policy on the logs"
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument("--policy", metavar="FILE", help="the policy to replay (TOML; docs/whatif.md)")
+    p.add_argument(
+        "--suggest",
+        action="store_true",
+        help="propose, per noisy template, the mildest policy that clears its noisy flags "
+        "(printed as a policy file; with --policy: on top of that policy)",
+    )
+    p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
+    p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    _add_wait_option(p)
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("signoffs", help="the stored sign-offs: list them, verify their chain")
     signoffs = p.add_subparsers(dest="signoffs_command", required=True)

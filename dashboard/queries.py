@@ -14,6 +14,7 @@ from template_noise.errors import QueryError
 
 if TYPE_CHECKING:  # pandas costs most of a command's start-up; `ingest` never needs it
     import pandas as pd
+    import pyarrow as pa
 
 from template_noise.package_data import folder
 
@@ -27,6 +28,7 @@ _COMMENT = re.compile(r"--[^\n]*")
 # The stages queries/ is grouped by; a query's name is "<stage>/<file stem>".
 STAGES = (
     "ingest", "state", "metrics", "checklist", "dashboard", "store", "signoff", "watch",
+    "whatif",
 )  # fmt: skip
 
 
@@ -93,6 +95,7 @@ STAGE_TITLES = {
     "store": "store: the database file, its schema, snapshots and exports",
     "signoff": "signoff: the append-only sign-off history",
     "watch": "watch: hourly detectors, alert state and deliveries",
+    "whatif": "whatif: replaying a sending policy on past logs",
 }
 
 
@@ -153,6 +156,20 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.
     except duckdb.Error as e:
         raise QueryError(f"{name}.sql: {e}") from e
     return con
+
+
+def arrow(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pa.Table:
+    """The result of queries/<name>.sql (one statement) as an Arrow table, without the
+    extra copy a DB-API result's Arrow output makes (millions of rows for a replay)."""
+    stmts = statements(name)
+    if len(stmts) != 1:
+        raise QueryError(f"{name}.sql: Arrow output needs exactly one statement")
+    bound = _bind(name, params)
+    try:
+        return con.sql(load_sql(name), params={k: bound[k] for k in stmts[0].named_parameters}
+                       or None).to_arrow_table()  # fmt: skip
+    except duckdb.Error as e:
+        raise QueryError(f"{name}.sql: {e}") from e
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -154,7 +154,7 @@ print(len(pages), "pages")
 def test_the_dashboard_runs_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
     done = _run([str(installed / "python"), "-c", RUN_THE_DASHBOARD], cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    assert done.stdout.split()[-2:] == ["6", "pages"]
+    assert done.stdout.split()[-2:] == ["7", "pages"]
 
 
 def test_serve_answers_and_stops_on_sigterm(installed: Path, tmp_path: Path) -> None:

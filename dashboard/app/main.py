@@ -19,6 +19,8 @@ FILTERS_IGNORED = {
     "(they still apply on the others).",
     "checklist": "The go-live checklist covers all loaded data: these filters do not apply "
     "on this page (they still apply on the others).",
+    "whatif": "The what-if replay covers all loaded data: these filters do not apply on "
+    "this page (they still apply on the others).",
 }
 
 st.set_page_config(page_title="template-noise", page_icon=":material/notifications:", layout="wide")
@@ -40,6 +42,8 @@ pages = [
             url_path="alerts"),
     st.Page(VIEWS_DIR / "checklist.py", title="Go-live checklist", icon=":material/checklist:",
             url_path="checklist"),
+    st.Page(VIEWS_DIR / "whatif.py", title="What-if", icon=":material/science:",
+            url_path="whatif"),
     st.Page(VIEWS_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
 ]  # fmt: skip
 page = st.navigation(pages)

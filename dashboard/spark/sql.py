@@ -397,6 +397,8 @@ DUCKDB_ONLY: dict[str, str] = {
         "a dashboard drill-down reading the payload as sent by notification id"
     ),
     "dashboard/template_dedup_keys": "json_each over the metadata as sent (DuckDB's)",
+    "whatif/notifications": "the what-if replay runs on DuckDB (`simulate` has no Spark engine)",
+    "whatif/repeat_gaps": "the what-if suggestions run on DuckDB (`simulate` has no Spark engine)",
 }
 
 

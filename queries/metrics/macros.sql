@@ -68,6 +68,12 @@ SELECT * FROM notification_state WHERE tn_state_fresh(p_as_of)
 UNION ALL BY NAME
 SELECT r.*, w.* EXCLUDE (notification_id) FROM r JOIN w USING (notification_id);
 
+-- The state the metrics read: the logged one. A what-if replay (whatif/replay.sql)
+-- redefines this macro on its own cursor over the notifications its policy keeps, so the
+-- metrics after a replay are computed by these same macros and queries.
+CREATE OR REPLACE TEMP MACRO tn_state_replayed(p_as_of) AS TABLE
+SELECT * FROM tn_state(p_as_of);
+
 -- One row per notification (created or failed) as it stood at `as_of`.
 -- created_at = earliest `sent`; failed = `send_failed` and no `sent`; payload fields come
 -- from the earliest `sent` row (else the earliest `send_failed`); read/archived/starred/
@@ -107,7 +113,7 @@ SELECT
     used_expires_in_hours, cta_url_alias, action_url_with_ctas,
     read_at, archived_at, starred_at, clicked_at, delivered_at, last_delivered_at,
     dup_key, prev_created_at, tr_key, prev_tr_created_at, user_day_count AS user_day_count_all
-FROM tn_state(p_as_of)
+FROM tn_state_replayed(p_as_of)
 WHERE created_at IS NOT NULL OR first_failed_at IS NOT NULL;
 
 -- Realtime outages as they stood at `as_of`, one row per stream_disconnected: the user, when
