@@ -1,0 +1,1 @@
+"""Template inference: the labelled corpus and its evaluation against drain3 (issue 17)."""
