@@ -1,0 +1,378 @@
+"""Template inference from titles (issue 17, phase 1): which titles one sender's format wrote.
+
+Wacht's `POST /notifications` carries no template id, so for most users the template is what
+this infers from the title. Input: the *distinct* title records (title, body, metadata key
+set, severity, CTA labels, count); output: title -> template key. Distinct titles are
+clustered, never rows.
+
+The rule
+--------
+1. Typed masking, exactly as the SQL macro `tn_infer_template` (queries/store/session.sql):
+   numbers `{n}`, IPs `{ip}`, e-mails `{email}`, URLs `{url}`, UUIDs `{uuid}`, ids `{id}`,
+   long hex `{hex}`, quoted values `{q}`. Same regular expressions, run by the same engine
+   (RE2, through pyarrow, vectorised), so a title that never merges keeps its key of today.
+2. Masked titles are bucketed by token count. Within a bucket, titles (later: clusters) that
+   agree on every token but one position, or but one position plus positions some cluster of
+   the bucket has already shown to vary, form a group; a group is split into classes greedily
+   (members in sorted order, complete linkage against the class's pooled evidence), and
+   each class of two or more becomes one cluster with `{*}` where its members differ.
+   Passes repeat until nothing merges.
+3. Two members may share a class only when the evidence agrees:
+   - severities overlap; metadata key sets and CTA label sets have Jaccard >= 0.5;
+   - body skeletons agree: the lowercase words of the typed-masked body (names, companies,
+     typed values left out), with the differing title words removed, overlap by >= 0.5
+     (overlap coefficient, against the words every body of the class shares);
+   - the differing tokens are words (or typed tokens with the same placeholders, as `${n}`
+     and `€{n}`), never punctuation, and never a word against a typed value;
+   - a position whose two or three distinct values are all event words (past participles
+     such as `revoked`, `rotated`, `paid`; see `EVENT_WORDS`) names different events and
+     never becomes `{*}`; from four values on, the position is a variable like any other;
+   - at least one word stays constant, and at most 60% of the tokens become `{*}`.
+4. Pure and deterministic: the input is reduced to its set of distinct records first and
+   counts never decide anything, every loop runs in sorted order, so any input order, and
+   the union of day-by-day inputs, give the same mapping as all at once.
+
+Key text: the tokens joined by one space; a `{*}` keeps the punctuation its values all share
+(`New order from {*} {*}: ${n}`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# tn_infer_template's replacements, in its order (queries/store/session.sql): DuckDB's
+# regexp_replace(..., 'g') is RE2's GlobalReplace, and so is pyarrow's
+# replace_substring_regex, so the same pattern text gives the same result.
+TYPED_MASKS: tuple[tuple[str, str], ...] = (
+    (r"https?://[^\s]+", "{url}"),
+    (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", "{email}"),
+    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{uuid}"),
+    (
+        r"\b[0-9]{1,3}(\.[0-9]{1,3}){3}\b|\b[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4}){4,7}\b"
+        r"|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{1,4})*::([0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})*)?",
+        "{ip}",
+    ),
+    (r"""(^|[\s(\[:=])("[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|`[^`]*`)""", r"\1{q}"),
+    (r"\b[A-Za-z]+[_-][A-Za-z0-9]*[0-9][A-Za-z0-9_-]*\b", "{id}"),
+    (
+        r"\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b"
+        r"|\b[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*[0-9][0-9a-fA-F]*\b",
+        "{hex}",
+    ),
+    (r"[0-9]+([.,][0-9]+)*", "{n}"),
+    (r"\s+", " "),
+)
+# DuckDB's trim() strips the Unicode space separators (Zs), not only ' '.
+_TRIM = "".join(
+    map(chr, (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000))
+)
+
+WILD = "{*}"
+EVENT_WORDS = frozenset(
+    """paid sent won lost made held run begun frozen chosen taken given written broken shown
+    done gone seen left met set reset shut quit bought sold built kept found thrown drawn
+    stolen hidden undone withdrawn overdue due expiring expires starts ends fails begins
+    open down up live""".split()
+)
+FREE_AT = 4  # distinct values from which a position of event words is a variable anyway
+MAX_WILD_SHARE = 0.6
+MIN_AGREEMENT = 0.5
+
+_TYPED = re.compile(r"\{(?:n|ip|email|url|uuid|id|hex|q)\}")
+_PUNCT = "\"'“”‘’`.,;:!?()[]<>«»—–-/|*&#%+="
+
+
+def mask_titles(titles: Sequence[str | None]) -> list[str | None]:
+    """tn_infer_template over a list of titles, vectorised (one RE2 pass per mask)."""
+    arr = pa.array(titles, type=pa.string())
+    for pattern, replacement in TYPED_MASKS:
+        arr = pc.replace_substring_regex(arr, pattern=pattern, replacement=replacement)
+    return [None if s is None else s.strip(_TRIM) for s in arr.to_pylist()]
+
+
+@dataclass(frozen=True)
+class TitleRecord:
+    """One distinct notification shape: its title and the evidence beside it."""
+
+    title: str
+    body: str | None = None
+    metadata_keys: frozenset[str] = frozenset()
+    severity: str | None = None
+    ctas: tuple[str, ...] = ()
+    count: int = 1
+
+
+def records_from_frame(frame: pd.DataFrame) -> list[TitleRecord]:
+    """Records from a frame with columns title, body, metadata_keys, severity, ctas, count
+    (all but title optional; metadata_keys and ctas hold lists)."""
+    cols = frame.columns
+    out = []
+    for row in frame.to_dict("records"):
+        keys = row.get("metadata_keys") if "metadata_keys" in cols else None
+        ctas = row.get("ctas") if "ctas" in cols else None
+        out.append(
+            TitleRecord(
+                title=row["title"],
+                body=row.get("body"),
+                metadata_keys=frozenset(keys if keys is not None else ()),
+                severity=row.get("severity"),
+                ctas=tuple(ctas if ctas is not None else ()),
+                count=int(row.get("count", 1)),
+            )
+        )
+    return out
+
+
+@dataclass
+class _Evidence:
+    severities: frozenset[str]
+    keys: frozenset[str]
+    ctas: frozenset[str]
+    frame: frozenset[str]  # the lowercase body words every body shares
+
+    def pooled(self, other: _Evidence) -> _Evidence:
+        return _Evidence(
+            self.severities | other.severities,
+            self.keys | other.keys,
+            self.ctas | other.ctas,
+            self.frame & other.frame,
+        )
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def agrees(a: _Evidence, b: _Evidence, drop: frozenset[str] = frozenset()) -> bool:
+    """Whether two variants can be one event: severity, metadata keys, CTAs and body agree."""
+    if a.severities and b.severities and a.severities.isdisjoint(b.severities):
+        return False
+    if _jaccard(a.keys, b.keys) < MIN_AGREEMENT or _jaccard(a.ctas, b.ctas) < MIN_AGREEMENT:
+        return False
+    return _overlap(a.frame - drop, b.frame - drop) >= MIN_AGREEMENT
+
+
+def _body_words(masked_body: str | None) -> frozenset[str]:
+    if not masked_body:
+        return frozenset()
+    words = (w.strip(_PUNCT) for w in masked_body.split(" "))
+    return frozenset(w for w in words if w and "a" <= w[0] <= "z" and "{" not in w)
+
+
+def is_event_word(token: str) -> bool:
+    w = token.strip(_PUNCT).lower()
+    return (len(w) > 3 and w.endswith("ed")) or w in EVENT_WORDS
+
+
+def _kind(token: str) -> str:
+    """word, wild, punct, or the placeholders of a typed token ("{n}" for "${n}")."""
+    if token == WILD:
+        return "wild"
+    typed = _TYPED.findall(token)
+    if typed:
+        return "".join(typed)
+    return "word" if any(c.isalnum() for c in token) else "punct"
+
+
+def _can_vary(values: set[str]) -> bool:
+    """Whether one position may hold all these tokens as one `{*}`."""
+    kinds = {_kind(v) for v in values} - {"wild"}
+    return len(kinds) <= 1 and "punct" not in kinds
+
+
+@dataclass
+class _Cluster:
+    tokens: tuple[str, ...]
+    evidence: _Evidence
+    titles: list[str] = field(default_factory=list)  # masked titles
+
+    @property
+    def wild(self) -> frozenset[int]:
+        return frozenset(i for i, t in enumerate(self.tokens) if t == WILD)
+
+
+@dataclass
+class _Class:
+    members: list[_Cluster]
+    values: dict[int, set[str]]  # position (in the group's mask) -> tokens seen there
+    evidence: _Evidence
+
+
+def _max_wild(length: int) -> int:
+    return min(length - 1, round(MAX_WILD_SHARE * length))
+
+
+def _joins(c: _Cluster, cls: _Class, events: set[int], length: int) -> bool:
+    drop: set[str] = set()
+    for d, seen in cls.values.items():
+        tok = c.tokens[d]
+        if tok in seen and len(seen) == 1 and tok != WILD:
+            continue
+        values = seen | {tok}
+        if d in events or not _can_vary(values):
+            return False
+        drop.update(v.lower().strip(_PUNCT) for v in values)
+    # c's own wildcards all lie in the group's mask, so these are all the result's wildcards
+    wild = sum(1 for d, s in cls.values.items() if len(s | {c.tokens[d]}) > 1 or WILD in s)
+    if wild > _max_wild(length):
+        return False
+    constant_word = any(
+        _kind(t) == "word" and (i not in cls.values or cls.values[i] == {t})
+        for i, t in enumerate(c.tokens)
+    )
+    return constant_word and agrees(c.evidence, cls.evidence, frozenset(drop))
+
+
+def _merge(cls: _Class) -> _Cluster:
+    first = cls.members[0].tokens
+    tokens = tuple(
+        WILD if i in cls.values and len(cls.values[i]) > 1 else t for i, t in enumerate(first)
+    )
+    titles = sorted(t for m in cls.members for t in m.titles)
+    return _Cluster(tokens, cls.evidence, titles)
+
+
+def _split(members: list[_Cluster], mask: tuple[int, ...], length: int) -> list[_Class]:
+    literal = {d: {m.tokens[d] for m in members} for d in mask}
+    events = {
+        d
+        for d, vals in literal.items()
+        if WILD not in vals
+        and 2 <= len(vals) < FREE_AT
+        and all(_kind(v) == "word" and is_event_word(v) for v in vals)
+    }
+    classes: list[_Class] = []
+    for m in members:
+        for cls in classes:
+            if _joins(m, cls, events, length):
+                cls.members.append(m)
+                for d in mask:
+                    cls.values[d].add(m.tokens[d])
+                cls.evidence = cls.evidence.pooled(m.evidence)
+                break
+        else:
+            classes.append(_Class([m], {d: {m.tokens[d]} for d in mask}, m.evidence))
+    return classes
+
+
+def _one_pass(live: list[_Cluster], length: int) -> list[_Cluster] | None:
+    limit = _max_wild(length)
+    wsets = {c.wild for c in live}
+    masks = sorted(
+        {
+            tuple(sorted(w | {p}))
+            for w in wsets
+            for p in range(length)
+            if p not in w and len(w) + 1 <= limit
+        },
+        key=lambda m: (len(m), m),
+    )
+    groups: dict[tuple[tuple[int, ...], tuple[str, ...]], list[int]] = {}
+    for i, c in enumerate(live):
+        wild = c.wild
+        for mask in masks:
+            if wild.issubset(mask):
+                proj = tuple("" if j in mask else t for j, t in enumerate(c.tokens))
+                groups.setdefault((mask, proj), []).append(i)
+    consumed: set[int] = set()
+    fresh: list[_Cluster] = []
+    for (mask, _), idx in sorted(groups.items(), key=lambda kv: (len(kv[0][0]), kv[0])):
+        free = [i for i in idx if i not in consumed]
+        if len(free) < 2:
+            continue
+        index = {id(live[i]): i for i in free}
+        for cls in _split([live[i] for i in free], mask, length):
+            if len(cls.members) > 1:
+                fresh.append(_merge(cls))
+                consumed.update(index[id(m)] for m in cls.members)
+    if not fresh:
+        return None
+    kept = [c for i, c in enumerate(live) if i not in consumed]
+    return sorted(kept + fresh, key=lambda c: c.tokens)
+
+
+def _decorated(c: _Cluster) -> str:
+    """The key: a `{*}` keeps the punctuation all its words share (`{*}:`)."""
+    out = []
+    split = [t.split(" ") for t in c.titles]
+    for i, tok in enumerate(c.tokens):
+        if tok != WILD:
+            out.append(tok)
+            continue
+        values = [s[i] for s in split]
+        if any(_kind(v) != "word" for v in values):
+            out.append(tok)
+            continue
+        head = _common(v[: len(v) - len(v.lstrip(_PUNCT))] for v in values)
+        tail = _common(v[len(v.rstrip(_PUNCT)) :][::-1] for v in values)[::-1]
+        out.append(head + WILD + tail)
+    return " ".join(out)
+
+
+def _common(strings: Iterable[str]) -> str:
+    items = list(strings)
+    first = min(items) if items else ""
+    for s in items:
+        while not s.startswith(first):
+            first = first[:-1]
+    return first
+
+
+def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
+    """title -> template key, for every distinct title of `records` (a pure function of the
+    set of distinct records: order and repetition do not matter)."""
+    distinct = sorted(
+        {(r.title, r.body, r.metadata_keys, r.severity, r.ctas) for r in records if r.title},
+        key=lambda r: (r[0], r[1] or "", sorted(r[2]), r[3] or "", r[4]),
+    )
+    if not distinct:
+        return {}
+    titles = [r[0] for r in distinct]
+    masked = mask_titles(titles)
+    bodies = mask_titles([r[1] for r in distinct])
+    frames: dict[str | None, frozenset[str]] = {}
+    evidence: dict[str, _Evidence] = {}
+    for rec, m, body in zip(distinct, masked, bodies, strict=True):
+        assert m is not None
+        if body not in frames:
+            frames[body] = _body_words(body)
+        ev = _Evidence(
+            frozenset([rec[3]] if rec[3] else []),
+            rec[2],
+            frozenset(rec[4]),
+            frames[body],
+        )
+        evidence[m] = evidence[m].pooled(ev) if m in evidence else ev
+    buckets: dict[int, list[_Cluster]] = {}
+    for m in sorted(evidence):
+        tokens = tuple(m.split(" ")) if m else ()
+        buckets.setdefault(len(tokens), []).append(_Cluster(tokens, evidence[m], [m]))
+    key_of: dict[str, str] = {}
+    for length in sorted(buckets):
+        live = buckets[length]
+        while (after := _one_pass(live, length)) is not None:
+            live = after
+        for c in live:
+            key = _decorated(c)
+            for m in c.titles:
+                key_of[m] = key
+    return {t: key_of[m] for t, m in zip(titles, masked, strict=True) if m is not None}
