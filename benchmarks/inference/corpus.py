@@ -15,7 +15,10 @@ What makes it hard: enum slots with two or three values (roles, plans, environme
 brands), person names and company names that are English words (Will, Grace, Target,
 Square), a workspace renamed only twice, amounts in several currencies, month-name dates,
 quoted values, ids, and near-miss pairs of distinct templates that differ in one word
-(revoked / rotated, paid / voided, passed / failed, Password / Email...).
+(revoked / rotated, paid / voided, passed / failed, Password / Email...). Two templates are
+beyond the rule on purpose, as real senders write them: a customer name of one to three
+words in one slot (`Contract signed with {*}`), and a state of two event words with the
+same evidence (`Pull request #{n} {*}`, merged / closed).
 """
 
 from __future__ import annotations
@@ -86,6 +89,12 @@ COUPON = ["SPRING24", "WELCOME10", "VIP50", "BLACKFRIDAY30", "SUMMER15", "LOYAL5
 TICKET_STATUS = ["resolved", "closed", "reopened", "escalated", "assigned"]
 ERROR = ["timeout", "permission denied", "rate limited", "invalid token", "disk full"]
 AUTOMATION = ['"Sync CRM"', '"Nightly export"', '"Welcome email"', '"Close stale deals"']
+# names of one to three words in one slot: the title's token count varies within one template
+COMPANY_LONG = [
+    "Acme Corp", "Globex", "Blue Sky Labs", "Initech", "Wayne Enterprises", "Stark Industries",
+    "Hooli", "Pied Piper", "Dunder Mifflin Paper",
+]  # fmt: skip
+PR_STATE = ["merged", "closed"]  # one variable of two event words: evidence cannot tell
 FILE = ["report.pdf", "budget.xlsx", "notes.md", "logo.png", "contract.docx"]
 
 
@@ -160,6 +169,8 @@ SLOTS: dict[str, Callable[[random.Random], str]] = {
     "error": lambda r: r.choice(ERROR),
     "automation": lambda r: r.choice(AUTOMATION),
     "file": lambda r: r.choice(FILE),
+    "company_long": lambda r: r.choice(COMPANY_LONG),
+    "pr_state": lambda r: r.choice(PR_STATE),
 }
 
 
@@ -259,6 +270,9 @@ TEMPLATES: tuple[Template, ...] = (
     T("billing", "Usage at <percent> of the <plan2> plan limit", "Usage at {n}% of the {*} plan limit",
       "<company> used <percent> of its monthly quota of <n> events.",
       "warning", "usage_pct,plan,quota", ("Upgrade plan",), 30),
+    T("billing", "Contract signed with <company_long>", "Contract signed with {*}",
+      "<person> signed the <plan> contract with <company_long>. Billing starts on <month_day>.",
+      "success", "contract_id,customer,plan", ("View contract",), 30),
     T("billing", "Tax ID verified for <company>", "Tax ID verified for {*}",
       "The VAT number of <company> was verified with the <country> registry.",
       "success", "org_id,tax_id,country", (), 24),
@@ -353,6 +367,9 @@ TEMPLATES: tuple[Template, ...] = (
     T("operations", "Region <region> is degraded", "Region {*} is degraded",
       "Requests to <region> are slower than usual; we are routing traffic away from it.",
       "warning", "region,status_page", ("View status",), 24),
+    T("operations", "Pull request #<n> <pr_state>", "Pull request #{n} {*}",
+      "<person> <pr_state> pull request #<n> in <repo>.",
+      "info", "pr_number,repo,state", ("View pull request",), 25),
     # --- commerce -------------------------------------------------------------------------
     T("commerce", "Order <order> shipped", "Order {id} shipped",
       "Your <product> left our warehouse in <city>. Tracking number: <tracking>.",
