@@ -12,8 +12,8 @@ The rule
    long hex `{hex}`, quoted values `{q}`. Same regular expressions, run by the same engine
    (RE2, through pyarrow, vectorised), so a title that never merges keeps its key of today.
 2. Masked titles are bucketed by token count. Within a bucket, titles (later: clusters) that
-   agree on every token but one position, or but one position plus positions some cluster of
-   the bucket has already shown to vary, form a group; a group is split into classes greedily
+   agree on every token but one position (or two adjacent ones: a first and a last name),
+   plus positions some cluster of the bucket has already shown to vary, form a group; a group is split into classes greedily
    (members in sorted order, complete linkage against the class's pooled evidence), and
    each class of two or more becomes one cluster with `{*}` where its members differ.
    Passes repeat until nothing merges.
@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -171,18 +172,20 @@ def agrees(a: _Evidence, b: _Evidence, drop: frozenset[str] = frozenset()) -> bo
     return _overlap(a.frame - drop, b.frame - drop) >= MIN_AGREEMENT
 
 
-def _body_words(masked_body: str | None) -> frozenset[str]:
-    if not masked_body:
-        return frozenset()
-    words = (w.strip(_PUNCT) for w in masked_body.split(" "))
-    return frozenset(w for w in words if w and "a" <= w[0] <= "z" and "{" not in w)
+def _body_word(masked_token: str | None) -> str | None:
+    """A body token as a skeleton word: lowercase words only (names, companies and typed
+    values are left out), stripped of punctuation."""
+    w = (masked_token or "").strip(_PUNCT)
+    return w if w and "a" <= w[0] <= "z" and "{" not in w else None
 
 
 def is_event_word(token: str) -> bool:
+    """A past participle (`revoked`) or another word that names what happened (`paid`)."""
     w = token.strip(_PUNCT).lower()
     return (len(w) > 3 and w.endswith("ed")) or w in EVENT_WORDS
 
 
+@lru_cache(maxsize=1 << 16)
 def _kind(token: str) -> str:
     """word, wild, punct, or the placeholders of a typed token ("{n}" for "${n}")."""
     if token == WILD:
@@ -199,15 +202,15 @@ def _can_vary(values: set[str]) -> bool:
     return len(kinds) <= 1 and "punct" not in kinds
 
 
-@dataclass
+@dataclass(eq=False)
 class _Cluster:
     tokens: tuple[str, ...]
     evidence: _Evidence
-    titles: list[str] = field(default_factory=list)  # masked titles
+    titles: list[str]  # masked titles
+    wild: frozenset[int] = field(init=False)
 
-    @property
-    def wild(self) -> frozenset[int]:
-        return frozenset(i for i, t in enumerate(self.tokens) if t == WILD)
+    def __post_init__(self) -> None:
+        self.wild = frozenset(i for i, t in enumerate(self.tokens) if t == WILD)
 
 
 @dataclass
@@ -215,6 +218,18 @@ class _Class:
     members: list[_Cluster]
     values: dict[int, set[str]]  # position (in the group's mask) -> tokens seen there
     evidence: _Evidence
+    words: set[str]  # those tokens as body words: left out when bodies are compared
+
+    def add(self, c: _Cluster) -> None:
+        self.members.append(c)
+        for d, seen in self.values.items():
+            seen.add(c.tokens[d])
+            self.words.add(_lowered(c.tokens[d]))
+        self.evidence = self.evidence.pooled(c.evidence)
+
+
+def _lowered(token: str) -> str:
+    return token.strip(_PUNCT).lower()
 
 
 def _max_wild(length: int) -> int:
@@ -222,15 +237,12 @@ def _max_wild(length: int) -> int:
 
 
 def _joins(c: _Cluster, cls: _Class, events: set[int], length: int) -> bool:
-    drop: set[str] = set()
     for d, seen in cls.values.items():
         tok = c.tokens[d]
         if tok in seen and len(seen) == 1 and tok != WILD:
             continue
-        values = seen | {tok}
-        if d in events or not _can_vary(values):
+        if d in events or not _can_vary(seen | {tok}):
             return False
-        drop.update(v.lower().strip(_PUNCT) for v in values)
     # c's own wildcards all lie in the group's mask, so these are all the result's wildcards
     wild = sum(1 for d, s in cls.values.items() if len(s | {c.tokens[d]}) > 1 or WILD in s)
     if wild > _max_wild(length):
@@ -239,7 +251,8 @@ def _joins(c: _Cluster, cls: _Class, events: set[int], length: int) -> bool:
         _kind(t) == "word" and (i not in cls.values or cls.values[i] == {t})
         for i, t in enumerate(c.tokens)
     )
-    return constant_word and agrees(c.evidence, cls.evidence, frozenset(drop))
+    drop = frozenset(cls.words.union(_lowered(c.tokens[d]) for d in cls.values))
+    return constant_word and agrees(c.evidence, cls.evidence, drop)
 
 
 def _merge(cls: _Class) -> _Cluster:
@@ -247,8 +260,7 @@ def _merge(cls: _Class) -> _Cluster:
     tokens = tuple(
         WILD if i in cls.values and len(cls.values[i]) > 1 else t for i, t in enumerate(first)
     )
-    titles = sorted(t for m in cls.members for t in m.titles)
-    return _Cluster(tokens, cls.evidence, titles)
+    return _Cluster(tokens, cls.evidence, [t for m in cls.members for t in m.titles])
 
 
 def _split(members: list[_Cluster], mask: tuple[int, ...], length: int) -> list[_Class]:
@@ -264,26 +276,22 @@ def _split(members: list[_Cluster], mask: tuple[int, ...], length: int) -> list[
     for m in members:
         for cls in classes:
             if _joins(m, cls, events, length):
-                cls.members.append(m)
-                for d in mask:
-                    cls.values[d].add(m.tokens[d])
-                cls.evidence = cls.evidence.pooled(m.evidence)
+                cls.add(m)
                 break
         else:
-            classes.append(_Class([m], {d: {m.tokens[d]} for d in mask}, m.evidence))
+            words = {_lowered(m.tokens[d]) for d in mask}
+            classes.append(_Class([m], {d: {m.tokens[d]} for d in mask}, m.evidence, words))
     return classes
 
 
 def _one_pass(live: list[_Cluster], length: int) -> list[_Cluster] | None:
     limit = _max_wild(length)
     wsets = {c.wild for c in live}
+    # One more position, or two adjacent ones (a person's first and last name), beyond
+    # positions some cluster of this length already shows to vary.
+    steps = [{p} for p in range(length)] + [{p, p + 1} for p in range(length - 1)]
     masks = sorted(
-        {
-            tuple(sorted(w | {p}))
-            for w in wsets
-            for p in range(length)
-            if p not in w and len(w) + 1 <= limit
-        },
+        {tuple(sorted(w | s)) for w in wsets for s in steps if not s & w and len(w | s) <= limit},
         key=lambda m: (len(m), m),
     )
     groups: dict[tuple[tuple[int, ...], tuple[str, ...]], list[int]] = {}
@@ -295,7 +303,11 @@ def _one_pass(live: list[_Cluster], length: int) -> list[_Cluster] | None:
                 groups.setdefault((mask, proj), []).append(i)
     consumed: set[int] = set()
     fresh: list[_Cluster] = []
-    for (mask, _), idx in sorted(groups.items(), key=lambda kv: (len(kv[0][0]), kv[0])):
+    shared = sorted(
+        ((key, idx) for key, idx in groups.items() if len(idx) > 1),
+        key=lambda kv: (len(kv[0][0]), kv[0]),
+    )
+    for (mask, _), idx in shared:
         free = [i for i in idx if i not in consumed]
         if len(free) < 2:
             continue
@@ -340,28 +352,36 @@ def _common(strings: Iterable[str]) -> str:
 def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
     """title -> template key, for every distinct title of `records` (a pure function of the
     set of distinct records: order and repetition do not matter)."""
-    distinct = sorted(
-        {(r.title, r.body, r.metadata_keys, r.severity, r.ctas) for r in records if r.title},
-        key=lambda r: (r[0], r[1] or "", sorted(r[2]), r[3] or "", r[4]),
-    )
+    # Pooling evidence is union and intersection, which ignore order, so the distinct records
+    # need no sorting; the clustering below runs in sorted order.
+    distinct = {(r.title, r.body, r.metadata_keys, r.severity, r.ctas) for r in records if r.title}
     if not distinct:
         return {}
-    titles = [r[0] for r in distinct]
-    masked = mask_titles(titles)
-    bodies = mask_titles([r[1] for r in distinct])
-    frames: dict[str | None, frozenset[str]] = {}
-    evidence: dict[str, _Evidence] = {}
-    for rec, m, body in zip(distinct, masked, bodies, strict=True):
+    titles = sorted({r[0] for r in distinct})
+    masked_of = dict(zip(titles, mask_titles(titles), strict=True))
+    by_masked: dict[str, list[tuple[str, str | None, frozenset[str], str | None, tuple[str, ...]]]]
+    by_masked = {}
+    for rec in distinct:
+        m = masked_of[rec[0]]
         assert m is not None
-        if body not in frames:
-            frames[body] = _body_words(body)
-        ev = _Evidence(
-            frozenset([rec[3]] if rec[3] else []),
-            rec[2],
-            frozenset(rec[4]),
-            frames[body],
+        by_masked.setdefault(m, []).append(rec)
+    # The body words every body of a masked title shares: intersect the raw tokens first,
+    # then mask and clean only the tokens that survive (far fewer than the bodies' text).
+    shared: dict[str, frozenset[str]] = {}
+    for m, recs in by_masked.items():
+        token_sets = [set(r[1].split()) if r[1] else set() for r in recs]
+        shared[m] = frozenset(set.intersection(*token_sets))
+    tokens = sorted(set().union(*shared.values()))
+    word_of = {t: _body_word(w) for t, w in zip(tokens, mask_titles(tokens), strict=True)}
+    evidence = {
+        m: _Evidence(
+            frozenset(r[3] for r in recs if r[3]),
+            frozenset().union(*(r[2] for r in recs)),
+            frozenset().union(*(r[4] for r in recs)),
+            frozenset(w for t in shared[m] if (w := word_of[t])),
         )
-        evidence[m] = evidence[m].pooled(ev) if m in evidence else ev
+        for m, recs in by_masked.items()
+    }
     buckets: dict[int, list[_Cluster]] = {}
     for m in sorted(evidence):
         tokens = tuple(m.split(" ")) if m else ()
@@ -375,4 +395,4 @@ def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
             key = _decorated(c)
             for m in c.titles:
                 key_of[m] = key
-    return {t: key_of[m] for t, m in zip(titles, masked, strict=True) if m is not None}
+    return {t: key_of[m] for t, m in masked_of.items() if m is not None}
