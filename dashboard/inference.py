@@ -28,7 +28,10 @@ The rule
      such as `revoked`, `rotated`, `paid`; see `EVENT_WORDS`) names different events and
      never becomes `{*}`; from four values on, the position is a variable like any other;
    - at least one word stays constant, and at most 60% of the tokens become `{*}`.
-4. Pure and deterministic: the input is reduced to its set of distinct records first and
+4. A `{*}` may stand for up to three words: a cluster one to two tokens longer than another
+   whose `{*}` it fills with several words (`Contract signed with Blue Sky Labs` against
+   `Contract signed with {*}`) joins it, when the evidence agrees.
+5. Pure and deterministic: the input is reduced to its set of distinct records first and
    counts never decide anything, every loop runs in sorted order, so any input order, and
    the union of day-by-day inputs, give the same mapping as all at once.
 
@@ -208,6 +211,8 @@ class _Cluster:
     evidence: _Evidence
     titles: list[str]  # masked titles
     wild: frozenset[int] = field(init=False)
+    longer: list[str] = field(default_factory=list)  # masked titles a `{*}` took several words of
+    into: _Cluster | None = None  # the cluster this one joined (see _absorb)
 
     def __post_init__(self) -> None:
         self.wild = frozenset(i for i, t in enumerate(self.tokens) if t == WILD)
@@ -322,6 +327,60 @@ def _one_pass(live: list[_Cluster], length: int) -> list[_Cluster] | None:
     return sorted(kept + fresh, key=lambda c: c.tokens)
 
 
+MAX_RUN = 3  # the most words one `{*}` stands for (a company of three words)
+
+
+def _root(c: _Cluster) -> _Cluster:
+    while c.into is not None:
+        c = c.into
+    return c
+
+
+def _absorb(buckets: dict[int, list[_Cluster]]) -> None:
+    """A `{*}` stands for one to MAX_RUN words: a cluster that is a shorter cluster's pattern
+    with one of its `{*}` spread over several words joins it, when the evidence agrees
+    (`Contract signed with {*}` takes `Contract signed with Blue Sky Labs`)."""
+    index: dict[tuple[frozenset[int], tuple[str, ...]], list[_Cluster]] = {}
+    wsets: dict[int, list[frozenset[int]]] = {}
+    for length in sorted(buckets):
+        for d in buckets[length]:
+            target = _absorber(d, index, wsets)
+            if target is not None:
+                d.into = target
+                target.longer += d.titles + d.longer
+                target.evidence = target.evidence.pooled(d.evidence)
+        found = {c.wild for c in buckets[length] if c.wild}
+        wsets[length] = sorted(found, key=sorted)
+        for c in buckets[length]:
+            if c.wild:
+                proj = tuple("" if j in c.wild else t for j, t in enumerate(c.tokens))
+                index.setdefault((c.wild, proj), []).append(c)
+
+
+def _absorber(
+    d: _Cluster,
+    index: dict[tuple[frozenset[int], tuple[str, ...]], list[_Cluster]],
+    wsets: dict[int, list[frozenset[int]]],
+) -> _Cluster | None:
+    length = len(d.tokens)
+    for k in range(1, MAX_RUN):
+        for w in wsets.get(length - k, []):
+            for p in sorted(w):
+                run = d.tokens[p : p + k + 1]
+                if not _can_vary({*run, WILD}):
+                    continue
+                short = (*d.tokens[:p], WILD, *d.tokens[p + k + 1 :])
+                if any(j in w and not _can_vary({t, WILD}) for j, t in enumerate(short)):
+                    continue
+                proj = tuple("" if j in w else t for j, t in enumerate(short))
+                for c in index.get((w, proj), []):
+                    target = _root(c)
+                    drop = frozenset(_lowered(t) for t in run)
+                    if agrees(d.evidence, target.evidence, drop):
+                        return target
+    return None
+
+
 def _decorated(c: _Cluster) -> str:
     """The key: a `{*}` keeps the punctuation all its words share (`{*}:`)."""
     out = []
@@ -386,13 +445,16 @@ def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
     for m in sorted(evidence):
         tokens = tuple(m.split(" ")) if m else ()
         buckets.setdefault(len(tokens), []).append(_Cluster(tokens, evidence[m], [m]))
-    key_of: dict[str, str] = {}
     for length in sorted(buckets):
         live = buckets[length]
         while (after := _one_pass(live, length)) is not None:
             live = after
-        for c in live:
-            key = _decorated(c)
-            for m in c.titles:
-                key_of[m] = key
+        buckets[length] = live
+    _absorb(buckets)
+    key_of: dict[str, str] = {}
+    for length in sorted(buckets):
+        for c in buckets[length]:
+            if c.into is None:
+                key = _decorated(c)
+                key_of.update((m, key) for m in c.titles + c.longer)
     return {t: key_of[m] for t, m in masked_of.items() if m is not None}

@@ -222,3 +222,17 @@ def test_the_tool_beats_both_drain3_variants_in_the_same_run() -> None:
     results = {r.method: r.accuracy["overall"] for r in evaluate(load())}
     ours = results.pop("template-noise")
     assert results and all(ours > theirs for theirs in results.values())
+
+
+def test_a_variable_of_several_words_joins_its_one_word_template() -> None:
+    names = ["Acme", "Globex", "Acme Corp", "Blue Sky Labs", "Initech"]
+    records = [
+        rec(f"Contract signed with {n}", f"Ann signed the contract with {n}. Billing starts soon.",
+            "contract_id,customer", "success", "View contract")
+        for n in names
+    ]  # fmt: skip
+    other = rec("Contract signed with Acme Corp twice", "We stopped a duplicate signature.",
+                "contract_id", "error")  # fmt: skip
+    keys = infer_templates([*records, other])
+    assert {keys[r.title] for r in records} == {"Contract signed with {*}"}
+    assert keys[other.title] == other.title
