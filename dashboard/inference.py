@@ -13,9 +13,10 @@ The rule
    (RE2, through pyarrow, vectorised), so a title that never merges keeps its key of today.
 2. Masked titles are bucketed by token count. Within a bucket, titles (later: clusters) that
    agree on every token but one position (or two adjacent ones: a first and a last name),
-   plus positions some cluster of the bucket has already shown to vary, form a group; a group is split into classes greedily
-   (members in sorted order, complete linkage against the class's pooled evidence), and
-   each class of two or more becomes one cluster with `{*}` where its members differ.
+   plus positions some cluster of the bucket has already shown to vary, form a group. A
+   group is split into classes greedily (members in sorted order, complete linkage against
+   the class's pooled evidence), and each class of two or more becomes one cluster with
+   `{*}` where its members differ.
    Passes repeat until nothing merges.
 3. Two members may share a class only when the evidence agrees:
    - severities overlap; metadata key sets and CTA label sets have Jaccard >= 0.5;
@@ -65,7 +66,7 @@ TYPED_MASKS: tuple[tuple[str, str], ...] = (
         r"|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{1,4})*::([0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})*)?",
         "{ip}",
     ),
-    (r"""(^|[\s(\[:=])("[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|`[^`]*`)""", r"\1{q}"),
+    (r"""(^|[\s(\[:=])("[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|`[^`]*`)""", r"\1{q}"),  # noqa: RUF001
     (r"\b[A-Za-z]+[_-][A-Za-z0-9]*[0-9][A-Za-z0-9_-]*\b", "{id}"),
     (
         r"\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b"
@@ -76,23 +77,22 @@ TYPED_MASKS: tuple[tuple[str, str], ...] = (
     (r"\s+", " "),
 )
 # DuckDB's trim() strips the Unicode space separators (Zs), not only ' '.
-_TRIM = "".join(
-    map(chr, (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000))
-)
+_TRIM = "".join(map(chr, (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)))
 
 WILD = "{*}"
-EVENT_WORDS = frozenset(
-    """paid sent won lost made held run begun frozen chosen taken given written broken shown
-    done gone seen left met set reset shut quit bought sold built kept found thrown drawn
-    stolen hidden undone withdrawn overdue due expiring expires starts ends fails begins
-    open down up live""".split()
-)
+EVENT_WORDS = frozenset((
+    "paid", "sent", "won", "lost", "made", "held", "run", "begun", "frozen", "chosen",
+    "taken", "given", "written", "broken", "shown", "done", "gone", "seen", "left", "met",
+    "set", "reset", "shut", "quit", "bought", "sold", "built", "kept", "found", "thrown",
+    "drawn", "stolen", "hidden", "undone", "withdrawn", "overdue", "due", "expiring",
+    "expires", "starts", "ends", "fails", "begins", "open", "down", "up", "live",
+))  # fmt: skip
 FREE_AT = 4  # distinct values from which a position of event words is a variable anyway
 MAX_WILD_SHARE = 0.6
 MIN_AGREEMENT = 0.5
 
 _TYPED = re.compile(r"\{(?:n|ip|email|url|uuid|id|hex|q)\}")
-_PUNCT = "\"'“”‘’`.,;:!?()[]<>«»—–-/|*&#%+="
+_PUNCT = "\"'“”‘’`.,;:!?()[]<>«»—–-/|*&#%+="  # noqa: RUF001 (typographic quotes, dashes)
 
 
 def mask_titles(titles: Sequence[str | None]) -> list[str | None]:
@@ -430,8 +430,8 @@ def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
     for m, recs in by_masked.items():
         token_sets = [set(r[1].split()) if r[1] else set() for r in recs]
         shared[m] = frozenset(set.intersection(*token_sets))
-    tokens = sorted(set().union(*shared.values()))
-    word_of = {t: _body_word(w) for t, w in zip(tokens, mask_titles(tokens), strict=True)}
+    body_tokens = sorted(set().union(*shared.values()))
+    word_of = {t: _body_word(w) for t, w in zip(body_tokens, mask_titles(body_tokens), strict=True)}
     evidence = {
         m: _Evidence(
             frozenset(r[3] for r in recs if r[3]),

@@ -155,7 +155,7 @@ TITLES = [
     "Sign-in from fe80::1ff:fe23:4567:890a and ::1",
     "Invoice INV-2026-0042 paid: $1,234.50",
     'Project "Apollo" archived by ann@acme.io',
-    "Doc “Q3 plan” and ‘draft’ and `code` and 'x'",
+    "Doc “Q3 plan” and ‘draft’ and `code` and 'x'",  # noqa: RUF001
     "Webhook https://hooks.acme.io/x?id=9 disabled",
     "Backup 550e8400-e29b-41d4-a716-446655440000 done",
     "Commit deadbeef1 and 9f3k2 and key_12ab and ord-9f3k2",

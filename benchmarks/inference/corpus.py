@@ -98,6 +98,9 @@ PR_STATE = ["merged", "closed"]  # one variable of two event words: evidence can
 FILE = ["report.pdf", "budget.xlsx", "notes.md", "logo.png", "contract.docx"]
 
 
+_WS_NAMES = itertools.cycle(WS_NAME)
+
+
 def _hexid(r: random.Random, n: int) -> str:
     # a short sha with both a digit and a letter, as `git log --oneline` nearly always prints
     while True:
@@ -136,8 +139,12 @@ SLOTS: dict[str, Callable[[random.Random], str]] = {
     "key": lambda r: f"key_{_hexid(r, 6)}",
     "order": lambda r: f"ord-{_hexid(r, 5)}",
     "inc": lambda r: f"INC-{r.randint(100, 9999)}",
-    "ip": lambda r: f"{r.choice([203, 198, 192, 100])}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
-    "email": lambda r: f"{r.choice(FIRST).lower()}.{r.choice(LAST).lower()}@{r.choice(COMPANY).lower()}.com",
+    "ip": lambda r: (
+        f"{r.choice([203, 198, 192, 100])}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+    ),
+    "email": lambda r: (
+        f"{r.choice(FIRST).lower()}.{r.choice(LAST).lower()}@{r.choice(COMPANY).lower()}.com"
+    ),
     "url": lambda r: f"https://{r.choice(COMPANY).lower()}.example.com/hooks/{r.randint(1, 999)}",
     "uuid": lambda r: "-".join(_hexid(r, k) for k in (8, 4, 4, 4, 12)),
     "sha": lambda r: _hexid(r, 7),
@@ -149,7 +156,7 @@ SLOTS: dict[str, Callable[[random.Random], str]] = {
     "service": lambda r: r.choice(SERVICE),
     "idp": lambda r: r.choice(IDP),
     "team": lambda r: r.choice(TEAM),
-    "ws_name": lambda r, names=itertools.cycle(WS_NAME): next(names),  # each name once
+    "ws_name": lambda r: next(_WS_NAMES),  # each name once
     "doc": lambda r: r.choice(DOC),
     "project": lambda r: r.choice(PROJECT),
     "branch": lambda r: r.choice(BRANCH),
