@@ -236,3 +236,37 @@ def test_a_variable_of_several_words_joins_its_one_word_template() -> None:
     keys = infer_templates([*records, other])
     assert {keys[r.title] for r in records} == {"Contract signed with {*}"}
     assert keys[other.title] == other.title
+
+
+def test_four_event_words_with_the_same_evidence_are_a_variable() -> None:
+    states = ["resolved", "closed", "reopened", "escalated"]
+    records = [
+        rec(f"Ticket #{i} marked {s}", f"Ann marked ticket #{i} as {s}. The customer was told.",
+            "ticket_id,status", "info", "Open ticket")
+        for i, s in enumerate(states)
+    ]  # fmt: skip
+    assert set(infer_templates(records).values()) == {"Ticket #{n} marked {*}"}
+    assert len(set(infer_templates(records[:3]).values())) == 3  # three: still events
+
+
+def test_typed_tokens_vary_in_their_decoration_only() -> None:
+    """`$12.00` and `€9.50` are one amount; `us-east-1` and `eu-west-2` one region; a number
+    and a word are not one thing."""
+    pay = [rec(f"Payment of {a} received", "Acme paid by card.", "amount", "success")
+           for a in ("$12.00", "€9.50", "£3")]  # fmt: skip
+    region = [rec(f"Region {r} is degraded", "Requests to it are slower than usual.", "region",
+                  "warning") for r in ("us-east-1", "eu-west-2")]  # fmt: skip
+    mixed = [rec(f"Seats left: {v}", "Your plan has room.", "seats", "info") for v in ("3", "none")]
+    keys = infer_templates(pay + region + mixed)
+    assert {keys[r.title] for r in pay} == {"Payment of {*} received"}
+    assert {keys[r.title] for r in region} == {"Region {*} is degraded"}
+    assert {keys[r.title] for r in mixed} == {"Seats left: {n}", "Seats left: none"}
+
+
+def test_a_wildcard_keeps_the_punctuation_its_words_share() -> None:
+    records = [
+        rec(f"New order from {f} {last}: ${n}", f"{f} {last} ordered 2 items.", "order_id",
+            "success", "View order")
+        for f, last, n in [("Ann", "Lee", 5), ("Bob", "Ito", 7), ("Cy", "Park", 9)]
+    ]  # fmt: skip
+    assert set(infer_templates(records).values()) == {"New order from {*} {*}: ${n}"}

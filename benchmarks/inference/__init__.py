@@ -48,9 +48,9 @@ def grouping_accuracy(predicted: Sequence[object], expected: Sequence[object]) -
     return [by_pred[p] == by_true[e] for p, e in zip(predicted, expected, strict=True)]
 
 
-def tool_groups(rows: Sequence[Row]) -> list[str]:
-    """template-noise: each title's inferred template key, from the distinct records."""
-    records = {
+def distinct_records(rows: Sequence[Row]) -> set[TitleRecord]:
+    """The distinct (title, body, metadata key set, severity, CTA labels) of the rows."""
+    return {
         TitleRecord(
             title=r["title"],
             body=r["body"],
@@ -60,7 +60,11 @@ def tool_groups(rows: Sequence[Row]) -> list[str]:
         )
         for r in rows
     }
-    keys = infer_templates(records)
+
+
+def tool_groups(rows: Sequence[Row]) -> list[str]:
+    """template-noise: each title's inferred template key, from the distinct records."""
+    keys = infer_templates(distinct_records(rows))
     return [keys[r["title"]] for r in rows]
 
 

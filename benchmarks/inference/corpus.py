@@ -438,13 +438,16 @@ def _metadata(t: Template, r: random.Random, values: dict[str, str]) -> dict[str
     return meta
 
 
-def build() -> list[dict[str, object]]:
-    """Every notification of the corpus, shuffled with the fixed seed."""
-    r = random.Random(SEED)
+def build(scale: float = 1.0, seed: int = SEED) -> list[dict[str, object]]:
+    """Every notification of the corpus, shuffled with the fixed seed (with `scale`, each
+    template's count times scale: the speed test's larger inputs)."""
+    global _WS_NAMES
+    _WS_NAMES = itertools.cycle(WS_NAME)
+    r = random.Random(seed)
     rows: list[dict[str, object]] = []
     for t in TEMPLATES:
         slots = sorted({s for s in SLOTS if f"<{s}>" in t.title + t.body})
-        for _ in range(t.n):
+        for _ in range(max(1, round(t.n * scale))):
             values = {s: SLOTS[s](r) for s in slots}
             rows.append(
                 {
