@@ -4,7 +4,12 @@ corpus's grouping accuracy (benchmarks/inference)."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -19,6 +24,8 @@ from template_noise.inference import (
 
 from benchmarks.inference import evaluate, grouping_accuracy, tool_groups
 from benchmarks.inference.corpus import build, load
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def rec(title: str, body: str, keys: str, severity: str, *ctas: str) -> TitleRecord:
@@ -270,3 +277,50 @@ def test_a_wildcard_keeps_the_punctuation_its_words_share() -> None:
         for f, last, n in [("Ann", "Lee", 5), ("Bob", "Ito", 7), ("Cy", "Park", 9)]
     ]  # fmt: skip
     assert set(infer_templates(records).values()) == {"New order from {*} {*}: ${n}"}
+
+
+def base(**change: object) -> list[TitleRecord]:
+    """Two titles one ordinary word apart, with the same evidence but what `change` sets for
+    the second one."""
+    one = rec("Weekly report ready", "Your report for the team is ready to download.",
+              "report_id,period", "info", "Open report")  # fmt: skip
+    other = dataclasses.replace(one, title="Monthly report ready", **change)  # type: ignore[arg-type]
+    return [one, other]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"severity": "warning"},
+        {"metadata_keys": frozenset({"export_id", "format"})},
+        {"ctas": ("Download CSV",)},
+        {"body": "Billing closed the month; invoices go out tomorrow."},
+    ],
+    ids=["severity", "metadata keys", "CTA labels", "body"],
+)
+def test_each_piece_of_evidence_alone_keeps_two_variants_apart(change: dict[str, object]) -> None:
+    assert len(set(infer_templates(base()).values())) == 1  # the same evidence: one template
+    assert len(set(infer_templates(base(**change)).values())) == 2
+
+
+def test_titles_without_a_variable_word_keep_the_key_of_today() -> None:
+    """No regression: every corpus title whose template has no {*} keeps the SQL macro's key."""
+    rows = [r for r in load() if "{*}" not in r["expected"]]
+    keys = dict(zip([r["title"] for r in load()], tool_groups(load()), strict=True))
+    today = dict(zip([r["title"] for r in rows], mask_titles([r["title"] for r in rows]),
+                     strict=True))  # fmt: skip
+    assert {t: keys[t] for t in today} == today
+
+
+def test_the_mapping_does_not_depend_on_the_hash_seed() -> None:
+    code = (
+        "import hashlib, json; from benchmarks.inference import tool_groups;"
+        "from benchmarks.inference.corpus import load;"
+        "print(hashlib.sha256(json.dumps(tool_groups(load())).encode()).hexdigest())"
+    )
+    seen = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}, cwd=ROOT).stdout
+        for seed in ("1", "2")
+    }  # fmt: skip
+    assert len(seen) == 1
