@@ -20,9 +20,9 @@ The rule
    Passes repeat until nothing merges.
 3. Two members may share a class only when the evidence agrees:
    - severities overlap; metadata key sets and CTA label sets have Jaccard >= 0.5;
-   - body skeletons agree: the lowercase words of the typed-masked body (names, companies,
-     typed values left out), with the differing title words removed, overlap by >= 0.5
-     (overlap coefficient, against the words every body of the class shares);
+   - body skeletons agree: the lowercase words of the body (names, companies and typed
+     values left out) that every body of a variant shares, with the differing title words
+     removed, overlap by >= 0.5 (overlap coefficient);
    - the differing tokens are words (or typed tokens with the same placeholders, as `${n}`
      and `€{n}`), never punctuation, and never a word against a typed value;
    - a position whose two or three distinct values are all event words (past participles
@@ -43,7 +43,7 @@ Key text: the tokens joined by one space; a `{*}` keeps the punctuation its valu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -136,15 +136,20 @@ def records_from_frame(frame: pd.DataFrame) -> list[TitleRecord]:
     return out
 
 
-@dataclass
-class _Evidence:
+@dataclass(frozen=True)
+class Evidence:
+    """What the notifications of one masked title say besides the title. Pooling is union
+    (severities, metadata keys, CTA labels) and intersection (body words), so it ignores
+    order and repetition: a store can keep one Evidence per masked title and pool each new
+    day into it, and get what pooling everything at once gives."""
+
     severities: frozenset[str]
     keys: frozenset[str]
     ctas: frozenset[str]
-    frame: frozenset[str]  # the lowercase body words every body shares
+    frame: frozenset[str]  # the lowercase body words every body shares (see _body_word)
 
-    def pooled(self, other: _Evidence) -> _Evidence:
-        return _Evidence(
+    def pooled(self, other: Evidence) -> Evidence:
+        return Evidence(
             self.severities | other.severities,
             self.keys | other.keys,
             self.ctas | other.ctas,
@@ -166,20 +171,24 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def agrees(a: _Evidence, b: _Evidence, drop: frozenset[str] = frozenset()) -> bool:
+def agrees(a: Evidence, b: Evidence, drop: frozenset[str] = frozenset()) -> bool:
     """Whether two variants can be one event: severity, metadata keys, CTAs and body agree."""
     if a.severities and b.severities and a.severities.isdisjoint(b.severities):
         return False
     if _jaccard(a.keys, b.keys) < MIN_AGREEMENT or _jaccard(a.ctas, b.ctas) < MIN_AGREEMENT:
         return False
-    return _overlap(a.frame - drop, b.frame - drop) >= MIN_AGREEMENT
+    return _overlap(_without(a.frame, drop), _without(b.frame, drop)) >= MIN_AGREEMENT
 
 
-def _body_word(masked_token: str | None) -> str | None:
-    """A body token as a skeleton word: lowercase words only (names, companies and typed
-    values are left out), stripped of punctuation."""
-    w = (masked_token or "").strip(_PUNCT)
-    return w if w and "a" <= w[0] <= "z" and "{" not in w else None
+def _without(frame: frozenset[str], drop: frozenset[str]) -> frozenset[str]:
+    return frozenset(w for w in frame if _lowered(w) not in drop) if drop else frame
+
+
+def _body_word(token: str, masked: str | None) -> bool:
+    """Whether a body token is a skeleton word: a lowercase word with no typed value in it
+    (names, companies and values are left out). A filter of the token alone, so it commutes
+    with intersecting the bodies' tokens: pooled day by day or at once, the same words."""
+    return "a" <= token[0] <= "z" and masked == token
 
 
 def is_event_word(token: str) -> bool:
@@ -208,7 +217,7 @@ def _can_vary(values: set[str]) -> bool:
 @dataclass(eq=False)
 class _Cluster:
     tokens: tuple[str, ...]
-    evidence: _Evidence
+    evidence: Evidence
     titles: list[str]  # masked titles
     wild: frozenset[int] = field(init=False)
     longer: list[str] = field(default_factory=list)  # masked titles a `{*}` took several words of
@@ -222,7 +231,7 @@ class _Cluster:
 class _Class:
     members: list[_Cluster]
     values: dict[int, set[str]]  # position (in the group's mask) -> tokens seen there
-    evidence: _Evidence
+    evidence: Evidence
     words: set[str]  # those tokens as body words: left out when bodies are compared
 
     def add(self, c: _Cluster) -> None:
@@ -408,14 +417,13 @@ def _common(strings: Iterable[str]) -> str:
     return first
 
 
-def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
-    """title -> template key, for every distinct title of `records` (a pure function of the
-    set of distinct records: order and repetition do not matter)."""
-    # Pooling evidence is union and intersection, which ignore order, so the distinct records
-    # need no sorting; the clustering below runs in sorted order.
+def pool_evidence(records: Iterable[TitleRecord]) -> dict[str, Evidence]:
+    """masked title -> the pooled evidence of its distinct records."""
+    return _pool(records)[1]
+
+
+def _pool(records: Iterable[TitleRecord]) -> tuple[dict[str, str | None], dict[str, Evidence]]:
     distinct = {(r.title, r.body, r.metadata_keys, r.severity, r.ctas) for r in records if r.title}
-    if not distinct:
-        return {}
     titles = sorted({r[0] for r in distinct})
     masked_of = dict(zip(titles, mask_titles(titles), strict=True))
     by_masked: dict[str, list[tuple[str, str | None, frozenset[str], str | None, tuple[str, ...]]]]
@@ -431,16 +439,22 @@ def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
         token_sets = [set(r[1].split()) if r[1] else set() for r in recs]
         shared[m] = frozenset(set.intersection(*token_sets))
     body_tokens = sorted(set().union(*shared.values()))
-    word_of = {t: _body_word(w) for t, w in zip(body_tokens, mask_titles(body_tokens), strict=True)}
-    evidence = {
-        m: _Evidence(
+    words = {
+        t for t, m in zip(body_tokens, mask_titles(body_tokens), strict=True) if _body_word(t, m)
+    }
+    return masked_of, {
+        m: Evidence(
             frozenset(r[3] for r in recs if r[3]),
             frozenset().union(*(r[2] for r in recs)),
             frozenset().union(*(r[4] for r in recs)),
-            frozenset(w for t in shared[m] if (w := word_of[t])),
+            shared[m] & words,
         )
         for m, recs in by_masked.items()
     }
+
+
+def templates_of(evidence: Mapping[str, Evidence]) -> dict[str, str]:
+    """masked title -> template key: the clustering of rule steps 2 to 5."""
     buckets: dict[int, list[_Cluster]] = {}
     for m in sorted(evidence):
         tokens = tuple(m.split(" ")) if m else ()
@@ -457,4 +471,13 @@ def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
             if c.into is None:
                 key = _decorated(c)
                 key_of.update((m, key) for m in c.titles + c.longer)
-    return {t: key_of[m] for t, m in masked_of.items() if m is not None}
+    return key_of
+
+
+def infer_templates(records: Iterable[TitleRecord]) -> dict[str, str]:
+    """title -> template key, for every distinct title of `records` (a pure function of the
+    set of distinct records: order and repetition do not matter)."""
+    records = list(records)
+    key_of = templates_of(pool_evidence(records))
+    titles = sorted({r.title for r in records if r.title})
+    return {t: key_of[m] for t, m in zip(titles, mask_titles(titles), strict=True) if m is not None}

@@ -16,10 +16,13 @@ import pandas as pd
 import pytest
 from template_noise import queries
 from template_noise.inference import (
+    Evidence,
     TitleRecord,
     infer_templates,
     mask_titles,
+    pool_evidence,
     records_from_frame,
+    templates_of,
 )
 
 from benchmarks.inference import evaluate, grouping_accuracy, tool_groups
@@ -324,3 +327,15 @@ def test_the_mapping_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2")
     }  # fmt: skip
     assert len(seen) == 1
+
+
+def test_evidence_pooled_day_by_day_is_the_evidence_of_all_days() -> None:
+    """What lets a store keep one Evidence per masked title and fold each new day into it."""
+    records = corpus_records()
+    days = [pool_evidence(records[i::5]) for i in range(5)]
+    folded: dict[str, Evidence] = {}
+    for day in days:
+        for m, ev in day.items():
+            folded[m] = folded[m].pooled(ev) if m in folded else ev
+    assert folded == pool_evidence(records)
+    assert templates_of(folded) == templates_of(pool_evidence(records))
