@@ -423,34 +423,37 @@ def pool_evidence(records: Iterable[TitleRecord]) -> dict[str, Evidence]:
 
 
 def _pool(records: Iterable[TitleRecord]) -> tuple[dict[str, str | None], dict[str, Evidence]]:
-    distinct = {(r.title, r.body, r.metadata_keys, r.severity, r.ctas) for r in records if r.title}
-    titles = sorted({r[0] for r in distinct})
+    # Pooling is idempotent, so repeated records need no de-duplication first.
+    records = [r for r in records if r.title]
+    titles = sorted({r.title for r in records})
     masked_of = dict(zip(titles, mask_titles(titles), strict=True))
-    by_masked: dict[str, list[tuple[str, str | None, frozenset[str], str | None, tuple[str, ...]]]]
-    by_masked = {}
-    for rec in distinct:
-        m = masked_of[rec[0]]
+    pooled: dict[str, tuple[set[str], set[str], set[str], set[str]]] = {}
+    for r in records:
+        m = masked_of[r.title]
         assert m is not None
-        by_masked.setdefault(m, []).append(rec)
-    # The body words every body of a masked title shares: intersect the raw tokens first,
-    # then mask and clean only the tokens that survive (far fewer than the bodies' text).
-    shared: dict[str, frozenset[str]] = {}
-    for m, recs in by_masked.items():
-        token_sets = [set(r[1].split()) if r[1] else set() for r in recs]
-        shared[m] = frozenset(set.intersection(*token_sets))
-    body_tokens = sorted(set().union(*shared.values()))
+        acc = pooled.get(m)
+        if acc is None:
+            tokens = set(r.body.split()) if r.body else set()
+            sev = {r.severity} if r.severity else set()
+            pooled[m] = (sev, set(r.metadata_keys), set(r.ctas), tokens)
+            continue
+        if r.severity:
+            acc[0].add(r.severity)
+        acc[1].update(r.metadata_keys)
+        acc[2].update(r.ctas)
+        # The body words every body of a masked title shares: the raw tokens first, then
+        # only the tokens that survive are masked and checked (see _body_word).
+        if acc[3]:
+            acc[3].intersection_update(r.body.split() if r.body else ())
+    body_tokens = sorted(set().union(*(acc[3] for acc in pooled.values())))
     words = {
         t for t, m in zip(body_tokens, mask_titles(body_tokens), strict=True) if _body_word(t, m)
     }
-    return masked_of, {
-        m: Evidence(
-            frozenset(r[3] for r in recs if r[3]),
-            frozenset().union(*(r[2] for r in recs)),
-            frozenset().union(*(r[4] for r in recs)),
-            shared[m] & words,
-        )
-        for m, recs in by_masked.items()
+    evidence = {
+        m: Evidence(frozenset(sev), frozenset(keys), frozenset(ctas), frozenset(tokens & words))
+        for m, (sev, keys, ctas, tokens) in pooled.items()
     }
+    return masked_of, evidence
 
 
 def templates_of(evidence: Mapping[str, Evidence]) -> dict[str, str]:
