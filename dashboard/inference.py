@@ -242,6 +242,7 @@ class _Class:
         self.evidence = self.evidence.pooled(c.evidence)
 
 
+@lru_cache(maxsize=1 << 16)
 def _lowered(token: str) -> str:
     return token.strip(_PUNCT).lower()
 
