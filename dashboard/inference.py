@@ -28,7 +28,7 @@ The rule
    - a position whose two or three distinct values are all event words (past participles
      such as `revoked`, `rotated`, `paid`; see `EVENT_WORDS`) names different events and
      never becomes `{*}`; from four values on, the position is a variable like any other;
-   - at least one word stays constant, and at most 60% of the tokens become `{*}`.
+   - at least one word stays constant, and at most 60% of the tokens (rounded) become `{*}`.
 4. A `{*}` may stand for up to three words: a cluster one to two tokens longer than another
    whose `{*}` it fills with several words (`Contract signed with Blue Sky Labs` against
    `Contract signed with {*}`) joins it, when the evidence agrees.

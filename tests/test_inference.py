@@ -339,3 +339,18 @@ def test_evidence_pooled_day_by_day_is_the_evidence_of_all_days() -> None:
             folded[m] = folded[m].pooled(ev) if m in folded else ev
     assert folded == pool_evidence(records)
     assert templates_of(folded) == templates_of(pool_evidence(records))
+
+
+def test_the_command_prints_the_table_and_writes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("drain3")
+    from benchmarks.inference.__main__ import main
+
+    out = tmp_path / "results.md"
+    monkeypatch.setattr(sys, "argv", ["benchmarks.inference", "--out", str(out)])
+    main()
+    printed = capsys.readouterr().out
+    for method in ("template-noise", "drain3 (default)", "drain3 (number masking)"):
+        assert f"| {method} |" in printed
+    assert printed in out.read_text(encoding="utf-8")
