@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from template_noise import queries
 from template_noise.inference import (
     Evidence,
@@ -354,3 +356,33 @@ def test_the_command_prints_the_table_and_writes_it(
     for method in ("template-noise", "drain3 (default)", "drain3 (number masking)"):
         assert f"| {method} |" in printed
     assert printed in out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def macro() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    queries.execute(con, "store/session")
+    return con
+
+
+PIECES = st.sampled_from(
+    ["a", "Z", "é", "7", "0", "42", ".", ",", ":", "::", "-", "_", "@", "/", "#", "$", " ",
+     "  ", "\t", "\n", "\u00a0", "\u2003", '"', "'", "“", "”", "\u2018", "\u2019", "`", "(", "[", "=",
+     "http://", "https://x.io/", "ff", "dead", "beef", "key_", "ord-", "x@y.com", "10.0.0.1",
+     "fe80::1", "550e8400-e29b-41d4-a716-446655440000"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(PIECES, max_size=12).map("".join), min_size=1, max_size=20))
+def test_the_typed_masking_is_the_sql_macro_on_any_text(
+    macro: duckdb.DuckDBPyConnection, titles: list[str]
+) -> None:
+    rows = macro.execute(
+        "SELECT list(tn_infer_template(t) ORDER BY i) FROM unnest($t) WITH ORDINALITY AS u(t, i)",
+        {"t": titles},
+    ).fetchone()
+    assert rows is not None
+    assert mask_titles(titles) == rows[0]
