@@ -46,7 +46,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -117,23 +117,35 @@ class TitleRecord:
 
 def records_from_frame(frame: pd.DataFrame) -> list[TitleRecord]:
     """Records from a frame with columns title, body, metadata_keys, severity, ctas, count
-    (all but title optional; metadata_keys and ctas hold lists)."""
-    cols = frame.columns
+    (all but title optional; metadata_keys and ctas hold lists; missing values are None or
+    NaN)."""
+
+    def text(v: object) -> str | None:
+        return v if isinstance(v, str) else None
+
+    def items(v: object) -> tuple[str, ...]:
+        if isinstance(v, list | tuple | set | frozenset) or _is_array(v):
+            return tuple(str(x) for x in cast("Iterable[object]", v))
+        return ()
+
     out = []
     for row in frame.to_dict("records"):
-        keys = row.get("metadata_keys") if "metadata_keys" in cols else None
-        ctas = row.get("ctas") if "ctas" in cols else None
+        count = row.get("count")
         out.append(
             TitleRecord(
-                title=row["title"],
-                body=row.get("body"),
-                metadata_keys=frozenset(keys if keys is not None else ()),
-                severity=row.get("severity"),
-                ctas=tuple(ctas if ctas is not None else ()),
-                count=int(row.get("count", 1)),
+                title=str(row["title"]),
+                body=text(row.get("body")),
+                metadata_keys=frozenset(items(row.get("metadata_keys"))),
+                severity=text(row.get("severity")),
+                ctas=items(row.get("ctas")),
+                count=int(count) if isinstance(count, int | float) and count == count else 1,
             )
         )
     return out
+
+
+def _is_array(v: object) -> bool:
+    return type(v).__name__ == "ndarray"  # a list column read back from Parquet or DuckDB
 
 
 @dataclass(frozen=True)

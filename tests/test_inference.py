@@ -211,6 +211,12 @@ def test_records_from_a_frame() -> None:
     )
     keys = infer_templates(records_from_frame(frame))
     assert set(keys.values()) == {"Role changed to {*} #{n}"}
+    sparse = pd.DataFrame(
+        {"title": ["Password changed", "Email changed"], "body": [None, float("nan")]}
+    )
+    assert records_from_frame(sparse)[1] == TitleRecord("Email changed")
+    from_duckdb = duckdb.connect().execute("SELECT 'A b' AS title, ['k'] AS metadata_keys").df()
+    assert records_from_frame(from_duckdb) == [TitleRecord("A b", metadata_keys=frozenset({"k"}))]
 
 
 def test_grouping_accuracy_counts_a_title_right_only_with_its_whole_group() -> None:
