@@ -31,7 +31,9 @@ The rule
    - at least one word stays constant, and at most 60% of the tokens (rounded) become `{*}`.
 4. A `{*}` may stand for up to three words: a cluster one to two tokens longer than another
    whose `{*}` it fills with several words (`Contract signed with Blue Sky Labs` against
-   `Contract signed with {*}`) joins it, when the evidence agrees.
+   `Contract signed with {*}`) joins it, when the evidence agrees; so does, the other way
+   round, a cluster that fills a longer one's run of `{*}`s with fewer words
+   (`Contract signed with Hooli` joins `Contract signed with {*} {*}`).
 5. Pure and deterministic: the input is reduced to its set of distinct records first and
    counts never decide anything, every loop runs in sorted order, so any input order, and
    the union of day-by-day inputs, give the same mapping as all at once.
@@ -379,6 +381,51 @@ def _absorb(buckets: dict[int, list[_Cluster]]) -> None:
                 index.setdefault((c.wild, proj), []).append(c)
 
 
+def _absorb_into_longer(buckets: dict[int, list[_Cluster]]) -> None:
+    """The other way round: a cluster that fills a run of a longer cluster's `{*}`s with
+    fewer words joins it (`Contract signed with Hooli` joins
+    `Contract signed with {*} {*}`), when the evidence agrees."""
+    index: dict[tuple[frozenset[int], tuple[str, ...]], list[_Cluster]] = {}
+    wsets: dict[int, set[frozenset[int]]] = {}
+    for length in sorted(buckets):
+        for c in buckets[length]:
+            if c.into is not None:
+                continue
+            for k in range(1, MAX_RUN):
+                for p in range(length - k):
+                    if all(j in c.wild for j in range(p, p + k + 1)):
+                        short = (*c.tokens[:p], WILD, *c.tokens[p + k + 1 :])
+                        w = frozenset(i for i, t in enumerate(short) if t == WILD)
+                        proj = tuple("" if j in w else t for j, t in enumerate(short))
+                        index.setdefault((w, proj), []).append(c)
+                        wsets.setdefault(len(short), set()).add(w)
+    for length in sorted(buckets):
+        for d in buckets[length]:
+            if d.into is None:
+                _join_longer(d, index, sorted(wsets.get(length, ()), key=sorted))
+
+
+def _join_longer(
+    d: _Cluster,
+    index: dict[tuple[frozenset[int], tuple[str, ...]], list[_Cluster]],
+    wsets: list[frozenset[int]],
+) -> None:
+    for w in wsets:
+        if not d.wild <= w or any(
+            j in w and not _can_vary({t, WILD}) for j, t in enumerate(d.tokens)
+        ):
+            continue
+        proj = tuple("" if j in w else t for j, t in enumerate(d.tokens))
+        for c in index.get((w, proj), []):
+            target = _root(c)
+            drop = frozenset(_lowered(d.tokens[j]) for j in w)
+            if target is not d and agrees(d.evidence, target.evidence, drop):
+                d.into = target
+                target.longer += d.titles + d.longer
+                target.evidence = target.evidence.pooled(d.evidence)
+                return
+
+
 def _absorber(
     d: _Cluster,
     index: dict[tuple[frozenset[int], tuple[str, ...]], list[_Cluster]],
@@ -481,6 +528,7 @@ def templates_of(evidence: Mapping[str, Evidence]) -> dict[str, str]:
             live = after
         buckets[length] = live
     _absorb(buckets)
+    _absorb_into_longer(buckets)
     key_of: dict[str, str] = {}
     for length in sorted(buckets):
         for c in buckets[length]:

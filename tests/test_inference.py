@@ -392,3 +392,13 @@ def test_the_typed_masking_is_the_sql_macro_on_any_text(
     ).fetchone()
     assert rows is not None
     assert mask_titles(titles) == rows[0]
+
+
+def test_a_one_word_value_joins_a_template_of_two_word_values() -> None:
+    names = ["Acme Corp", "Blue Bottle", "Pied Piper", "Hooli"]
+    records = [
+        rec(f"Contract signed with {n}", f"Ann signed the contract with {n}. Billing starts soon.",
+            "contract_id,customer", "success", "View contract")
+        for n in names
+    ]  # fmt: skip
+    assert set(infer_templates(records).values()) == {"Contract signed with {*} {*}"}
