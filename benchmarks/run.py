@@ -113,7 +113,6 @@ def floor_cmd(log: Path, kind: str) -> list[str]:
 
 WARM = r"""
 import json, sys, time
-from dataclasses import replace
 from datetime import timedelta
 from template_noise import db, checklist, series
 from template_noise.config import load_config
@@ -137,14 +136,9 @@ def pages(f):
     t = str(compute_metrics(con, f, config)["template"].iloc[0])
     return {
         # as the page asks (template_noise.app.ui): the ranking and the overall numbers in one call
-        # (the Overview shows no percentile; the Template page's own pass over its template
-        # has them, its rank comes from the Overview's pass)
-        "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False,
-                                                quantiles=False),
+        "overview": lambda: (metrics_with_total(con, f, config, total_distinct=False),
                              series.volume_over_time(con, f, config, "day")),
-        "template": lambda: (metrics_with_total(con, replace(f, template_search=t), config,
-                                                total_distinct=False),
-                             series.template_over_time(con, f, config, t, "day"),
+        "template": lambda: (series.template_over_time(con, f, config, t, "day"),
                              series.template_keysets(con, f, config, t),
                              series.template_breakdown(con, f, config, t),
                              series.template_examples(con, f, config, t),

@@ -69,6 +69,9 @@ class Metric:
     header: str | None = None
     table: bool = False
     additive: bool = True  # daily roll-ups can give it
+    unit: str = ""  # shown after a value: "of sent" (a rate's denominator), "notifications"
+    undefined: str = ""  # why the value can be NULL, shown with "—"
+    short: str = ""  # a column header for a narrow grid (the label when empty)
 
     @property
     def is_rate(self) -> bool:
@@ -109,17 +112,61 @@ class WindowParameter:
 
 
 @dataclass(frozen=True)
+class FlagText:
+    """What a flag says and what to change when it fires (its rule is metrics.FLAGS)."""
+
+    name: str
+    label: str
+    meaning: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A value derived from the metrics that a flag condition compares (metrics.signals)."""
+
+    name: str
+    label: str
+    format: Format
+
+
+@dataclass(frozen=True)
 class Catalogue:
     window: tuple[WindowParameter, ...]
     state: tuple[StateColumn, ...]
     counters: tuple[Counter, ...]
     metrics: tuple[Metric, ...]
+    flags: tuple[FlagText, ...] = ()
+    signals: tuple[Signal, ...] = ()
 
     def metric(self, name: str) -> Metric:
         for m in self.metrics:
             if m.name == name:
                 return m
         raise KeyError(name)
+
+    def flag(self, name: str) -> FlagText:
+        for f in self.flags:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def _labelled(self, name: str) -> Metric | Signal:
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        for x in self.signals:
+            if x.name == name:
+                return x
+        raise KeyError(name)
+
+    def label(self, name: str) -> str:
+        """The label of a metric or a derived signal."""
+        return self._labelled(name).label
+
+    def format_of(self, name: str) -> Format:
+        """The format of a metric or a derived signal."""
+        return self._labelled(name).format
 
 
 def _path() -> Path:
@@ -138,6 +185,8 @@ def load() -> Catalogue:
         state = tuple(StateColumn(**s) for s in raw["state"])
         counters = tuple(Counter(**c) for c in raw["counters"])
         metrics = tuple(Metric(**m) for m in raw["metrics"])
+        flags = tuple(FlagText(**f) for f in raw.get("flags", []))
+        signals = tuple(Signal(**x) for x in raw.get("signals", []))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
         raise QueryError(f"{path}: not a valid metrics catalogue: {e}") from e
     known = {c.name for c in counters}
@@ -149,10 +198,12 @@ def load() -> Catalogue:
                     raise QueryError(f"{path}: {m.name} reads {word!r}, which is no counter")
         if sum(x is not None for x in (m.numerator, m.expression, m.column)) != 1:
             raise QueryError(f"{path}: {m.name} needs one of numerator, expression, column")
-    for names in ([c.name for c in counters], [m.name for m in metrics]):
+    groups = ([c.name for c in counters], [m.name for m in metrics], [f.name for f in flags],
+              [*(m.name for m in metrics), *(x.name for x in signals)])  # fmt: skip
+    for names in groups:
         if len(set(names)) != len(names):
             raise QueryError(f"{path}: a name is defined twice")
-    return Catalogue(window, state, counters, metrics)
+    return Catalogue(window, state, counters, metrics, flags, signals)
 
 
 def metric_names() -> tuple[str, ...]:

@@ -230,14 +230,45 @@ def cmd_spark_rollups(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from template_noise import checklist
+    from template_noise import checklist, release
     from template_noise.config import load_config
 
     config = load_config(args.config)
+    if args.require_signoff and args.db is None:
+        raise InputError("--require-signoff needs --db FILE (sign-offs live in the database)")
+    max_age = args.max_data_age
+    if max_age is _CONFIG_AGE:
+        max_age = config.max_data_age_hours
+    if max_age is not None and (max_age != max_age or max_age <= 0):
+        raise InputError("--max-data-age: give a number of hours above 0")
     con = _analysis_db(args)
-    result = checklist.evaluate(con, config, strict=args.strict)
+    if getattr(args, "engine", "duckdb") == "spark":  # no sign-offs nor fingerprint there
+        if args.require_signoff or max_age is not None:
+            raise InputError("--require-signoff and --max-data-age need --engine duckdb")
+        result = checklist.evaluate(con, config, strict=args.strict)
+    else:
+        result = release.evaluate(
+            con,  # type: ignore[arg-type]
+            config,
+            strict=args.strict,
+            require_signoff=args.require_signoff,
+            max_data_age_hours=max_age,
+        )
     sys.stdout.write(checklist.RENDERERS[args.format](result))
+    if result.context is not None:
+        for reason in result.context.blocked_by:
+            _notice(reason)
     return result.exit_code
+
+
+_CONFIG_AGE = float("inf")  # --max-data-age without a number: the config's max_data_age_hours
+
+
+def _hours(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -382,9 +413,11 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
                 "identity": s.identity,
                 "role": s.role,
                 "status": s.status,
+                "decision": s.decision or None,
                 "notes": s.notes,
                 "waivers": s.waivers,
                 "data_fingerprint": s.data_fingerprint,
+                "config_fingerprint": s.config_fingerprint or None,
                 "row_hash": s.row_hash,
             }
             for s in stored
@@ -397,6 +430,7 @@ def cmd_signoffs_list(args: argparse.Namespace) -> int:
         who = f"{s.name} <{s.email}>" if s.email else s.name
         print(
             f"#{s.signoff_id}  {s.signed_at:%Y-%m-%d %H:%M:%S} UTC  {s.status:<4}  "
+            f"{s.decision or '-':<7}  "
             f"{who} ({s.role}, {s.identity or 'typed'})  {s.row_hash[:12]}"
         )
     return 0
@@ -482,6 +516,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--strict", action="store_true", help="items without data fail too")
     p.add_argument("--format", choices=["text", "json", "markdown", "junit"], default="text")
+    p.add_argument(
+        "--require-signoff",
+        action="store_true",
+        help="with --db: exit 1 unless the newest sign-off approves this data fingerprint "
+        "under this config fingerprint (new data or other thresholds need a new sign-off)",
+    )
+    p.add_argument(
+        "--max-data-age",
+        nargs="?",
+        type=_hours,
+        const=_CONFIG_AGE,
+        default=None,
+        metavar="HOURS",
+        help="exit 1 when the newest event is older than HOURS (without a number: the "
+        "config's max_data_age_hours, default 24; without the option: no age limit)",
+    )
     p.add_argument(
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )

@@ -8,9 +8,11 @@ the user's file.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,26 @@ class Config:
     def waiver(self, template: str, flag: str) -> Waiver | None:
         """The waiver of `flag` on `template`, if the configuration holds one."""
         return next((w for w in self.waivers if w.template == template and w.flag == flag), None)
+
+    def fingerprint(self) -> str:
+        """sha256 of everything that decides a checklist result: thresholds, flags, the noise
+        score, waivers and conventions (as canonical JSON). Not the file's path, nor
+        max_data_age_hours (a freshness gate, not part of the evaluation): the same effective
+        settings give the same fingerprint wherever they were read from."""
+        body = {
+            "min_volume": self.min_volume,
+            "dedup_window_minutes": self.dedup_window_minutes,
+            "stale_days": self.stale_days,
+            "default_expiry_days": self.default_expiry_days,
+            "allowed_severities": sorted(self.allowed_severities),
+            "flags": dict(self.flags),
+            "checklist": dict(self.checklist),
+            "noise_score": asdict(self.noise_score) | {"weights": dict(self.noise_score.weights)},
+            "waivers": sorted([w.template, w.flag, w.reason] for w in self.waivers),
+            "conventions": {k: asdict(v) for k, v in self.conventions.items()},
+        }
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _defaults() -> dict[str, Any]:

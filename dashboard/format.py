@@ -27,6 +27,11 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def undefined(value: Any) -> bool:
+    """True for a value that shows as MISSING: None, NaN, pandas' NA."""
+    return _number(value) is None
+
+
 def pct(value: Any) -> str:
     """A rate (a fraction) as a percentage with one decimal: 0.15 -> "15.0%"."""
     number = _number(value)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,8 +208,13 @@ def ingest(
     paths: Sequence[str | Path],
     progress: Progress | None = None,
     redact_key: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Load every file into `con`: all files load or none does.
+
+    names: the name to record and report for a file instead of its path (path as given ->
+    name), e.g. the original name of an upload copied to a temporary path. Events, rejects,
+    the loads history and error messages then say that name.
 
     With redact_key, user ids are stored as keyed hashes (sha256 of key and id) and bodies
     are dropped; every metric stays the same (the duplicate fingerprint is taken first).
@@ -218,17 +224,36 @@ def ingest(
     it back, so the database is as it was.
     """
     files = expand(paths)
+    labels = {f: (names or {}).get(f, f) for f in files}
     salvage: dict[str, InputError] = {}
     while True:
         try:
-            return _load(con, files, salvage, progress, redact_key)
+            return _load(con, files, labels, salvage, progress, redact_key)
         except _Truncated as t:
             salvage[t.path] = t.error
+        except InputError as e:
+            raise _renamed(e, labels) from e.__cause__
+
+
+def _renamed(error: InputError, labels: Mapping[str, str]) -> InputError:
+    """The error naming the file as the user knows it (an upload's name, not its copy)."""
+    text = str(error)
+    for path, label in labels.items():
+        if path != label:
+            text = text.replace(path, label)
+    return error if text == str(error) else InputError(text)
+
+
+def content_hash(path: str) -> str:
+    """sha256 of a file's bytes: what keys its rejects (the same content is the same lines)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _load(
     con: duckdb.DuckDBPyConnection,
     files: list[str],
+    labels: Mapping[str, str],
     salvage: dict[str, InputError],
     progress: Progress | None,
     redact_key: str | None,
@@ -237,23 +262,27 @@ def _load(
     report = IngestReport()
     con.begin()
     try:
-        row = execute(con, "ingest/load_begin", files=files).fetchone()
+        row = execute(con, "ingest/load_begin", files=[labels[f] for f in files]).fetchone()
         assert row is not None
         report.load_id = load_id = int(row[0])
         for i, path in enumerate(files):
             if progress:
                 progress(i, len(files), path)
             typed = _stage(con, path, salvage.get(path))
+            label = labels[path]
             added = execute(
-                con, "ingest/normalize", file=path, load_id=load_id, redact_key=redact_key
+                con, "ingest/normalize", file=label, load_id=load_id, redact_key=redact_key
             ).fetchone()
             assert added is not None
             given = int(added[0])
-            execute(con, "ingest/load_add_file", file=path, file_index=i, events_given=given)
+            execute(con, "ingest/load_add_file", file=label, file_index=i, events_given=given)
             if not typed or _rows_rejected(con, given):
-                execute(con, "ingest/load_norm_rejects", file=path, file_index=i)
+                execute(con, "ingest/load_norm_rejects", file=label, file_index=i)
             if typed:
                 execute(con, "ingest/stage_parquet_raw", file_index=i)
+            if _count(con, "ingest/load_file_rejected", file_index=i)[0]:
+                # Only a file with rejects is read a second time, to hash it.
+                execute(con, "ingest/load_file_hash", file_index=i, content_hash=content_hash(path))
             execute(con, "ingest/stage_drop")
         crash_point("after_read")
         _drop_repeats(con, load_id)

@@ -60,7 +60,7 @@ Connection = duckdb.DuckDBPyConnection | QueryEngine
 class Condition:
     """One way a flag fires: `signal op Config.flags[threshold]`."""
 
-    signal: str  # a metric column, or a derived signal of _signals()
+    signal: str  # a metric column, or a derived signal of signals()
     op: Literal[">", "<"]
     threshold: str  # key of Config.flags
     needs_volume: bool  # only when `volume` >= Config.min_volume
@@ -81,34 +81,29 @@ def _c(
     return Condition(signal, op, threshold, needs_volume, volume)
 
 
+def _flag(name: str, noisy: bool, *conditions: Condition) -> Flag:
+    # What the flag means is worded in the catalogue (queries/catalogue.toml, [[flags]]).
+    return Flag(name, noisy, conditions, catalogue.load().flag(name).meaning)
+
+
 FLAGS: tuple[Flag, ...] = (
-    Flag("duplicates", True, (_c("duplicate_rate", ">", "duplicates", True),),
-         "the same notification repeated to a recipient within the dedup window"),
-    Flag("flooding", True, (_c("max_per_user_day", ">", "flooding", False),),
-         "too many notifications of this template to one recipient in one day"),
-    Flag("ignored", True, (_c("read_rate", "<", "ignored", True),),
-         "recipients rarely read it"),
-    Flag("dismissed_unread", True, (_c("archived_unread_rate", ">", "dismissed_unread", True),),
-         "recipients archive it without reading"),
-    Flag("no_expiry", False, (_c("expiry_coverage", "<", "no_expiry", True),),
-         "most notifications never expire"),
-    Flag("stale", False, (_c("stale_unread_rate", ">", "stale", True),),
-         "unread notifications without expiry pile up"),
-    Flag("metadata_unstable", False,
-         (_c("metadata_invalid_rate", ">", "metadata_invalid", False),
+    _flag("duplicates", True, _c("duplicate_rate", ">", "duplicates", True)),
+    _flag("flooding", True, _c("max_per_user_day", ">", "flooding", False)),
+    _flag("ignored", True, _c("read_rate", "<", "ignored", True)),
+    _flag("dismissed_unread", True, _c("archived_unread_rate", ">", "dismissed_unread", True)),
+    _flag("no_expiry", False, _c("expiry_coverage", "<", "no_expiry", True)),
+    _flag("stale", False, _c("stale_unread_rate", ">", "stale", True)),
+    _flag("metadata_unstable", False,
+          _c("metadata_invalid_rate", ">", "metadata_invalid", False),
           _c("metadata_drift_rate", ">", "metadata_drift", False)),
-         "metadata is not an object, or its keys change between sends"),
-    Flag("severity_inconsistent", False,
-         (_c("severity_count", ">", "severity_max_distinct", False),
+    _flag("severity_inconsistent", False,
+          _c("severity_count", ">", "severity_max_distinct", False),
           _c("severities_outside_allowed", ">", "severity_outside_allowed", False)),
-         "more than one severity, or one outside the allowed set"),
-    Flag("retry_storm", False,
-         (_c("max_attempts", ">", "retry_max_attempts", False),
+    _flag("retry_storm", False,
+          _c("max_attempts", ">", "retry_max_attempts", False),
           _c("retry_rate", ">", "retry_rate", True, volume="attempted")),
-         "sends need many publish attempts"),
-    Flag("send_failures", False,
-         (_c("failure_rate", ">", "send_failures", True, volume="attempted"),),
-         "sends fail"),
+    _flag("send_failures", False,
+          _c("failure_rate", ">", "send_failures", True, volume="attempted")),
 )  # fmt: skip
 FLAG_NAMES = tuple(f.name for f in FLAGS)
 NOISY_FLAGS = tuple(f.name for f in FLAGS if f.noisy)
@@ -170,8 +165,9 @@ def as_of_value(data_as_of: pd.DataFrame) -> datetime | None:
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
-def _signals(df: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Metric columns plus the derived values some flag conditions compare."""
+def signals(df: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Metric columns plus the derived values some flag conditions compare (labelled in the
+    catalogue's [[signals]])."""
     allowed = set(config.allowed_severities)
     return df.assign(
         attempted=df["sent"] + df["failed"],
@@ -186,21 +182,30 @@ def _excess(value: pd.Series, op: str, threshold: float) -> pd.Series:
     return (value - threshold) / threshold if op == ">" else (threshold - value) / threshold
 
 
+def condition_holds(
+    signal_values: pd.DataFrame, cond: Condition, config: Config
+) -> tuple[pd.Series, pd.Series]:
+    """Per row: whether `cond` holds (the metric beyond its threshold, with the volume it
+    needs), and the metric's value as a float (NaN where undefined)."""
+    value = pd.to_numeric(signal_values[cond.signal], errors="coerce").astype(float)
+    threshold = config.flags[cond.threshold]
+    beyond = (value > threshold) if cond.op == ">" else (value < threshold)
+    if cond.needs_volume:
+        beyond &= signal_values[cond.volume] >= config.min_volume
+    return beyond.fillna(False).astype(bool), value
+
+
 def apply_flags(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     """The metrics with `flags`, `noisy` and `noise_score` added, ranked worst first."""
-    signals = _signals(df, config)
+    signal_values = signals(df, config)
     fired: dict[str, pd.Series] = {}
     excess: dict[str, pd.Series] = {}
     for flag in FLAGS:
         hit = pd.Series(False, index=df.index)
         far = pd.Series(0.0, index=df.index)
         for cond in flag.conditions:
-            value = pd.to_numeric(signals[cond.signal], errors="coerce").astype(float)
+            beyond, value = condition_holds(signal_values, cond, config)
             threshold = config.flags[cond.threshold]
-            beyond = (value > threshold) if cond.op == ">" else (value < threshold)
-            if cond.needs_volume:
-                beyond &= signals[cond.volume] >= config.min_volume
-            beyond = beyond.fillna(False).astype(bool)
             hit |= beyond
             far = far.where(~beyond, far.combine(_excess(value, cond.op, threshold), max))
         fired[flag.name] = hit

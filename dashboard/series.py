@@ -119,6 +119,38 @@ def template_recipients(
     )
 
 
+def template_duplicate_pairs(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 50
+) -> pd.DataFrame:
+    """The latest duplicates of a template, each beside the notification it repeats."""
+    return run_query(
+        con, "dashboard/template_duplicate_pairs", filters, config, template=template, limit=limit
+    )
+
+
+def template_dedup_keys(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
+) -> pd.DataFrame:
+    """key, pairs, pairs_same, share_same, distinct_values, originals, candidate."""
+    return run_query(con, "dashboard/template_dedup_keys", filters, config, template=template)
+
+
+def template_read_delay(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
+) -> pd.DataFrame:
+    """One row: sent, reads, p90/p95 hours to read, suggested_hours, reads_kept, kept_share."""
+    return run_query(con, "dashboard/template_read_delay", filters, config, template=template)
+
+
+def template_flood_days(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 20
+) -> pd.DataFrame:
+    """recipient, day, notifications, duplicates, read, first_sent, last_sent: busiest first."""
+    return run_query(
+        con, "dashboard/template_flood_days", filters, config, template=template, limit=limit
+    )
+
+
 def delivery_over_time(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, unit: Unit
 ) -> pd.DataFrame:
@@ -151,10 +183,10 @@ def stream_over_time(
 def stream_outages(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, limit: int = 200
 ) -> pd.DataFrame:
-    """One row per disconnect: when the user came back and what was delivered after."""
-    return run(
-        con, "dashboard/stream_outages", since=filters.since, until=filters.until, limit=limit
-    )
+    """One row per disconnect in the window: when the user came back, and what the
+    notifications created meanwhile (those the filters select) became; the reconnects that
+    lost a notification first, naming it and its template."""
+    return run_query(con, "dashboard/stream_outages", filters, config, limit=limit)
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

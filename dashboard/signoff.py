@@ -1,9 +1,11 @@
 """Release owners' sign-offs of the go-live checklist: stored append-only, exported as Markdown.
 
-A sign-off keeps who signed (a typed name, or the identity of the OIDC login), when, their
-notes and waivers, the checklist result they saw (the `check --format json` object) and a
-fingerprint of the data it was computed on, so a later reader can tell whether the data
-changed since.
+A sign-off keeps who signed (a typed name, or the identity of the OIDC login), when, the
+decision (approve or reject), their notes and waivers, the checklist result they saw (the
+`check --format json` object), a fingerprint of the data it was computed on and one of the
+config in force, so a later reader (and `check --require-signoff`) can tell whether the data
+or the thresholds changed since. A submit token from the dashboard's form makes a repeated
+submit (a double click, a rerun) return the row already stored instead of adding one.
 
 Sign-offs form a hash chain: each row stores `row_hash = sha256(prev_hash + "\n" +
 canonical JSON of the row)` and the previous row's hash, so `verify` names any row edited
@@ -31,6 +33,11 @@ MAX_NOTES = 5000
 _INSERT_ATTEMPTS = 10
 GENESIS = "0" * 64  # prev_hash of the first sign-off
 Identity = Literal["typed", "oidc"]
+Decision = Literal["approve", "reject"]
+DECISIONS: tuple[Decision, ...] = ("approve", "reject")
+# Columns added after the chain (schema version 3): in a row's hash only when set, so rows
+# stored before them still verify.
+_OPTIONAL_HASHED = ("decision", "config_fingerprint", "submit_token")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,13 @@ class SignOff:
     identity: str = "typed"
     prev_hash: str = ""
     row_hash: str = ""
+    decision: str = ""  # approve, reject, or "" (stored before decisions: approves nothing)
+    config_fingerprint: str = ""
+    submit_token: str = ""
+
+    @property
+    def approves(self) -> bool:
+        return self.decision == "approve"
 
 
 def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -57,7 +71,9 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def parse_waivers(text: str) -> dict[str, str]:
-    """`item or template: reason`, one per line, into a mapping; a reason is required."""
+    """`item or template: reason`, one per line, into a mapping; a reason is required.
+    Checks only the shape: the dashboard's sign-off validates its waivers against the items,
+    the templates and the flags with template_noise.checklist.waivers.parse."""
     waivers: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -90,6 +106,9 @@ def canonical_json(row: Mapping[str, Any]) -> str:
         "result": parsed(row.get("result")),
         "data_fingerprint": str(row["data_fingerprint"]),
     }
+    for key in _OPTIONAL_HASHED:
+        if _text(row.get(key)):
+            body[key] = str(row[key])
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -112,12 +131,24 @@ def record(
     signed_at: datetime | None = None,
     email: str = "",
     identity: Identity = "typed",
+    decision: Decision | None = None,
+    config_fingerprint: str | None = None,
+    submit_token: str | None = None,
+    expect_data_fingerprint: str | None = None,
 ) -> SignOff:
     """Append a sign-off of `result` (a `check --format json` object) for the current data,
-    chained to the newest stored sign-off."""
+    chained to the newest stored sign-off.
+
+    `submit_token`: a sign-off already stored with this token is returned as it is (one row
+    per submit). `expect_data_fingerprint`: the data the signer reviewed; when the data
+    changed since (a load in between), nothing is stored and InputError says so."""
     name, role, email = name.strip(), role.strip(), email.strip()
     if not name or not role:
         raise InputError("a sign-off needs a name and a role")
+    if decision is not None and decision not in DECISIONS:
+        raise InputError(f"a sign-off's decision is approve or reject, not {decision!r}")
+    if (stored := _by_token(con, submit_token)) is not None:
+        return stored
     if len(name) > MAX_FIELD or len(role) > MAX_FIELD or len(email) > MAX_FIELD:
         raise InputError(f"name, role and e-mail are limited to {MAX_FIELD} characters")
     status = str(result.get("status", ""))
@@ -126,6 +157,11 @@ def record(
     when = (signed_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     notes_text = notes.strip()[:MAX_NOTES]
     fingerprint = data_fingerprint(con)
+    if expect_data_fingerprint is not None and fingerprint != expect_data_fingerprint:
+        raise InputError(
+            f"the data changed since it was reviewed (fingerprint {expect_data_fingerprint[:12]} "
+            f"is now {fingerprint[:12]}): review the checklist again"
+        )
     row: dict[str, Any] = {
         "signed_at": when,
         "name": name,
@@ -137,10 +173,15 @@ def record(
         "status": status,
         "result": json.dumps(result, sort_keys=True, default=str),
         "data_fingerprint": fingerprint,
+        "decision": decision,
+        "config_fingerprint": config_fingerprint or None,
+        "submit_token": submit_token or None,
     }
     # The id and the previous hash come from the newest row; two sessions signing at once
     # collide on the primary key and the loser chains to the winner on its next attempt.
     for attempt in range(_INSERT_ATTEMPTS):
+        if attempt and (stored := _by_token(con, submit_token)) is not None:
+            return stored  # the same submit, stored by a concurrent run meanwhile
         last = run(con, "signoff/last")
         prev = GENESIS
         row["signoff_id"] = 1
@@ -177,7 +218,20 @@ def record(
         identity=identity,
         prev_hash=prev,
         row_hash=row_hash,
+        decision=decision or "",
+        config_fingerprint=config_fingerprint or "",
+        submit_token=submit_token or "",
     )
+
+
+def _by_token(con: duckdb.DuckDBPyConnection, submit_token: str | None) -> SignOff | None:
+    """The sign-off stored with this submit token, if any."""
+    if not submit_token:
+        return None
+    done = run(con, "signoff/by_token", submit_token=submit_token)
+    if done.empty:
+        return None
+    return next(s for s in history(con) if s.signoff_id == int(done.iloc[0]["signoff_id"]))
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -189,11 +243,14 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sign-off, newest first, as stored (JSON columns as text)."""
+    from template_noise.queries import columns
+
     frame = run(con, "signoff/history")
-    if _schema_version(con) < 2:
-        # A read-only snapshot of a file written before the chain: nothing to migrate it.
-        return frame.assign(signer_email=None, identity=None, prev_hash=None, row_hash=None)
-    return frame
+    # A read-only snapshot of a file written before the chain (version 1) or before
+    # decisions (version 2): nothing migrates it, so the later columns read as NULL.
+    declared = columns("signoff/history")
+    missing = {c: None for c in declared if c not in frame.columns}
+    return frame.assign(**missing)[declared] if missing else frame
 
 
 def history(con: duckdb.DuckDBPyConnection) -> list[SignOff]:
@@ -217,6 +274,9 @@ def history(con: duckdb.DuckDBPyConnection) -> list[SignOff]:
                 identity=_text(row["identity"]),
                 prev_hash=_text(row["prev_hash"]),
                 row_hash=_text(row["row_hash"]),
+                decision=_text(row["decision"]),
+                config_fingerprint=_text(row["config_fingerprint"]),
+                submit_token=_text(row["submit_token"]),
             )
         )
     return out
@@ -335,15 +395,17 @@ def markdown_report(
         lines.append("No sign-off yet.")
     else:
         lines += [
-            "| # | signed at (UTC) | name | role | status | data | notes | waivers | hash |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| # | signed at (UTC) | decision | name | role | status | data | notes | waivers "
+            "| hash |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for s in signoffs:
             waivers = "; ".join(f"{k}: {v}" for k, v in sorted(s.waivers.items()))
             data = "current" if s.data_fingerprint == data_fingerprint else "older data"
             who = f"{s.name} <{s.email}> (login)" if s.identity == "oidc" else s.name
             lines.append(
-                f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(who)} "
+                f"| {s.signoff_id} | {s.signed_at:%Y-%m-%d %H:%M:%S} | {_cell(s.decision or '-')} "
+                f"| {_cell(who)} "
                 f"| {_cell(s.role)} | {_cell(s.status)} | {data} (`{_cell(s.data_fingerprint)}`) "
                 f"| {_cell(s.notes)} | {_cell(waivers)} | `{_cell(s.row_hash)}` |"
             )

@@ -174,3 +174,31 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def metric_value(page: object, label: str) -> str:
+    """The value an st.metric with this label shows."""
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first  # type: ignore[attr-defined]
+    return str(box.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+WAIT_METRIC = """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
+            && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)"""
+
+
+def wait_metric(page: object, label: str, value: str) -> None:
+    """Until an st.metric with this label shows this value."""
+    page.wait_for_function(WAIT_METRIC, arg=[label, value], timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+
+
+# Every st.metric value whose text does not fit: Streamlit cuts it with an ellipsis in an
+# inner element ("66.…"), so the value element and everything in it are measured.
+CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+    .map(v => v.innerText)"""
+
+
+def cut_metrics(page: object) -> list[str]:
+    """The headline numbers (st.metric values) the page shows cut, as their text."""
+    return list(page.evaluate(CUT_METRICS))  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Shared fixtures: one local SparkSession for the whole test session (Spark tests only)."""
+"""Shared fixtures: one local SparkSession for the whole test session (Spark tests only); a
+headless chromium per browser-test module and a fresh tab per test (tests/browsing.py)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,22 @@ def spark() -> Iterator[Any]:
     )
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright, for one module's tests (imported here, on
+    first use, so that modules without a browser test never import Playwright)."""
+    from browsing import launch
+
+    with launch() as b:
+        yield b
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    """A fresh context and page, 1400 x 1000, dialogs recorded and dismissed."""
+    from browsing import new_tab
+
+    with new_tab(browser) as t:
+        yield t

@@ -151,3 +151,31 @@ def healthy_log() -> list[Event]:
         event("read", "gap", 122),
     ]
     return events
+
+
+def flooded_log(day: int = 0) -> list[Event]:
+    """healthy_log() plus 11 notifications of template "Flood" to u1 on one day: flooding
+    (more than 10 to one user in a day, any volume) makes Flood noisy, so only
+    noisy_template_monitoring fails; `Flood: flooding: reason` waives it."""
+    start = 200 + day * 1440
+    return healthy_log() + [
+        ev
+        for i in range(11)
+        for ev in (
+            sent(f"f{day}-{i}", start + i, template="Flood", user="u1", body=str(i),
+                 expires_hours=24, metadata={"k": 1}),
+            event("read", f"f{day}-{i}", start + 100),
+        )
+    ]  # fmt: skip
+
+
+def next_day(day: int = 1) -> list[Event]:
+    """One more notification, `day` days after T0, delivered and read: new data that
+    changes nothing in the checklist but the data fingerprint."""
+    nid = f"day{day}"
+    minute = day * 1440
+    return [
+        sent(nid, minute, user="u1", body=f"day {day}", expires_hours=24, metadata={"k": 2}),
+        event("delivered", nid, minute + 1),
+        event("read", nid, minute + 2),
+    ]

@@ -219,7 +219,10 @@ def test_a_logged_in_user_signs_off_under_their_login(
     assert not _has_key(at, "so_name")  # no typed name: the login is the identity
     assert any("Ada Lovelace <ada@example.com>" in t.value for t in at.text)
     at.text_input(key="so_role").input("release owner")
+    at.radio(key="so_decision").set_value("approve")  # a decision, then a confirmation
     at.button(key="so_submit").click().run()
+    assert not at.exception, at.exception
+    at.button(key="so_confirm").click().run()
     assert not at.exception, at.exception
     assert any("Signed off as #1" in s.value for s in at.success)
     st.cache_resource.clear()

@@ -31,12 +31,12 @@ from browsing import (
     PageSpec,
     Server,
     Tab,
-    launch,
-    new_tab,
+    metric_value,
     no_error_box,
     rendered,
     serve,
     timed_visit,
+    wait_metric,
 )  # fmt: skip
 from events_fixture import write_jsonl
 from template_noise import db
@@ -81,18 +81,6 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("sample"), None)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launch() as b:
-        yield b
-
-
-@pytest.fixture
-def tab(browser: object) -> Iterator[Tab]:
-    with new_tab(browser) as t:
-        yield t
-
-
 def test_every_page_renders_on_the_bundled_sample(sample_server: Server, tab: Tab) -> None:
     """First load (cold caches, fresh server) and warm (a new session after it) per page."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -124,36 +112,32 @@ def test_navigation_reaches_every_page(server: Server, tab: Tab) -> None:
         no_error_box(tab.page, spec.name)
 
 
-def _metric(page: object, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has_text=label).first  # type: ignore[attr-defined]
-    return str(box.locator('[data-testid="stMetricValue"]').inner_text())
-
-
-WAIT_METRIC = """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
-            && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)"""
-
-
-def _wait_metric(page: object, label: str, value: str) -> None:
-    page.wait_for_function(WAIT_METRIC, arg=[label, value], timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-
-
 def test_a_filter_change_reaches_the_url_and_the_numbers(server: Server, tab: Tab) -> None:
     p = tab.page
     p.goto(server.url + "/")  # type: ignore[attr-defined]
     rendered(p, PAGES[0])
-    assert _metric(p, "Templates") == "12"
+    assert metric_value(p, "Templates") == "12"
     box = p.get_by_label("Template contains")  # type: ignore[attr-defined]
     box.fill("webhook")
     box.press("Enter")
     p.wait_for_url("**q=webhook**", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
-    _wait_metric(p, "Templates", "1")
+    wait_metric(p, "Templates", "1")
     no_error_box(p, "overview with a filter")
     # The URL alone reproduces the view, on another page too.
     p.goto(server.url + "/delivery?q=webhook&window=all")  # type: ignore[attr-defined]
     rendered(p, PAGES[2])
     assert p.get_by_label("Template contains").input_value() == "webhook"  # type: ignore[attr-defined]
     no_error_box(p, "delivery with a filter")
+
+
+def _decide_and_confirm(page: object, decision: str) -> None:
+    """Since issue 16 a sign-off needs a decision and a confirmation before it is written."""
+    p = page
+    label = {"approve": "Approve the release", "reject": "Reject it"}[decision]
+    p.locator('[data-testid="stRadio"] label', has_text=label).click()  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Review sign-off").click()  # type: ignore[attr-defined]
+    p.get_by_role("button", name=f"Confirm: {decision}").click(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
 
 
 def test_sign_off_is_in_the_history_after_a_reload(server: Server, tab: Tab) -> None:
@@ -165,8 +149,7 @@ def test_sign_off_is_in_the_history_after_a_reload(server: Server, tab: Tab) -> 
     p.get_by_label("Name").fill(name)  # type: ignore[attr-defined]
     p.get_by_label("Role").fill("release owner")  # type: ignore[attr-defined]
     p.get_by_label("Notes").fill("checked on staging")  # type: ignore[attr-defined]
-    p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
-    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    _decide_and_confirm(p, "reject")
     p.reload()  # type: ignore[attr-defined]
     rendered(p, checklist)
     # The grid draws on a canvas; its cells are mirrored in an (invisible) accessible table.
@@ -349,8 +332,7 @@ def test_a_hostile_sign_off_is_stored_and_shown_as_text(hostile_server: Server, 
     p.get_by_label("Notes").fill(
         "x'; DROP TABLE signoffs; -- ![pixel](https://tn-probe.invalid/p.png)"
     )  # type: ignore[attr-defined]
-    p.locator("button", has_text="Sign off").click()  # type: ignore[attr-defined]
-    p.wait_for_selector("text=Signed off as #", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    _decide_and_confirm(p, "reject")
     p.reload()  # type: ignore[attr-defined]
     rendered(p, spec)
     p.wait_for_function(  # type: ignore[attr-defined]

@@ -11,16 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-from template_noise import db
-from test_browser import (
+from browsing import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PAGES,
-    _no_error_box,
-    _rendered,
-    _serve,
-    _wait_metric,
+    no_error_box,
+    rendered,
+    serve,
+    wait_metric,
 )
+from template_noise import db
 
 from benchmarks.generate import generate
 
@@ -56,14 +56,14 @@ def test_pages_keep_answering_while_ingest_writes(tmp_path: Path) -> None:
     added = generate(month, 150_000, "jsonl")  # a load of several seconds
 
     loads, failures = 0, []
-    for server in _serve(tmp_path, dbfile):
+    for server in serve(tmp_path, dbfile):
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             # The served dashboard holds the database (registered as a reader), so the
             # load goes to a staging copy that is swapped in: the file's inode changes.
             page.goto(server.url + PAGES[0].path)
-            _rendered(page, PAGES[0])
+            rendered(page, PAGES[0])
             inode = dbfile.stat().st_ino
             writer = subprocess.Popen([*ingest, str(month)], stdout=subprocess.PIPE, text=True)
             deadline = time.monotonic() + 600
@@ -71,8 +71,8 @@ def test_pages_keep_answering_while_ingest_writes(tmp_path: Path) -> None:
                 spec = PAGES[loads % len(PAGES)]
                 try:
                     page.goto(server.url + spec.path)
-                    _rendered(page, spec)
-                    _no_error_box(page, spec.name)
+                    rendered(page, spec)
+                    no_error_box(page, spec.name)
                 except Exception as e:  # counted, reported below
                     failures.append(f"{spec.name}: {e}")
                 loads += 1
@@ -83,8 +83,8 @@ def test_pages_keep_answering_while_ingest_writes(tmp_path: Path) -> None:
 
             # The new data shows once the load is published.
             page.goto(server.url + "/data")
-            _wait_metric(page, "Events", f"{before + added:,}")
-            _no_error_box(page, "data after the load")
+            wait_metric(page, "Events", f"{before + added:,}")
+            no_error_box(page, "data after the load")
             browser.close()
 
     artifacts = ROOT / "test-artifacts"

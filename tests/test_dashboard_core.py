@@ -228,11 +228,11 @@ def test_dashboard_query_returns_its_declared_columns(name: str, con) -> None:  
         "signed_at": datetime(2026, 1, 1), "signer_name": "n", "signer_role": "r", "notes": None,
         "waivers": "{}", "status": "pass", "result": "{}", "data_fingerprint": "x",
         "signoff_id": 1, "signer_email": None, "identity": "typed", "prev_hash": "0" * 64,
-        "row_hash": "h",
+        "row_hash": "h", "decision": "approve", "config_fingerprint": "c", "submit_token": "t",
     }  # fmt: skip
     text = queries.load_sql(name)
     assert text.startswith(f"-- {name}:"), "the header names the query"
-    if "tn_" in text:  # calls a metric macro (metrics/macros.sql)
+    if "tn_" in text:  # calls a metric macro (metrics/macros.sql): set up on its cursor
         frame = metrics.run_query(con, name, Filters(), load_config(), **params)
     else:
         frame = queries.run(

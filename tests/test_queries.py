@@ -31,7 +31,9 @@ def select_queries() -> list[str]:
 
 
 # Values for the parameters a query may take beyond the filters and the configuration.
-EXTRA: dict[str, Any] = {"unit": "day", "limit": 5, "total_distinct": True, "quantiles": True}
+EXTRA: dict[str, Any] = {
+    "unit": "day", "limit": 5, "total_distinct": True, "quantiles": True, "submit_token": "t",
+}  # fmt: skip
 
 
 def rollups_of(con: duckdb.DuckDBPyConnection, tmp: Path) -> str:

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from browsing import CHROMIUM, CHROMIUM_ARGS, PAGES, no_error_box, rendered
 from served import port_open, processes_mentioning, serve, stop, wait_closed
 from template_noise import store
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGES, _no_error_box, _rendered
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -37,8 +37,8 @@ def test_a_signal_to_serve_stops_the_server_and_releases_the_database(
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
-            _rendered(page, PAGES[0])
-            _no_error_box(page, "overview")
+            rendered(page, PAGES[0])
+            no_error_box(page, "overview")
             browser.close()
         assert store.readers_registered(dbfile)  # the served dashboard reads the file
     finally:

@@ -28,21 +28,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from template_noise import store
-from test_browser import (
+from browsing import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     PAGES,
     TIMEOUT_MS,
     PageSpec,
-    _command,
-    _no_error_box,
-    _rendered,
-    _serve,
-    _wait_metric,
+    command,
+    no_error_box,
+    rendered,
+    serve,
     sync_api,
+    wait_metric,
 )
+from template_noise import store
 
 from benchmarks.generate import generate
 
@@ -74,7 +74,7 @@ class Million:
 
 
 def _ingest(log: Path, dbfile: Path) -> dict[str, Any]:
-    cmd = [*_command(), "ingest", str(log), "--db", str(dbfile), "--format", "json"]
+    cmd = [*command(), "ingest", str(log), "--db", str(dbfile), "--format", "json"]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     report: dict[str, Any] = json.loads(done.stdout)
     return report
@@ -182,9 +182,9 @@ def _load(page: Any, url: str, spec: PageSpec, session: int) -> Load:
         page.goto(url + spec.path)
         # An error box may stand where the marker would be: stop waiting when either shows.
         page.locator(spec.marker).or_(page.locator(ERROR_BOX)).first.wait_for(timeout=TIMEOUT_MS)
-        _no_error_box(page, spec.name)
-        _rendered(page, spec)
-        _no_error_box(page, spec.name)
+        no_error_box(page, spec.name)
+        rendered(page, spec)
+        no_error_box(page, spec.name)
     except Exception as e:  # counted and asserted by the test
         error = f"{type(e).__name__}: {str(e)[:800]}"
         with contextlib.suppress(Exception):
@@ -287,7 +287,7 @@ def _round(viewers: Viewers, url: str) -> tuple[list[Load], float]:
 
 def test_eight_sessions_cold_and_warm(million: Million, viewers: Viewers, tmp_path: Path) -> None:
     """Cold: the first requests of a fresh server. Warm: new sessions on the same server."""
-    for server in _serve(tmp_path, million.db):
+    for server in serve(tmp_path, million.db):
         for name in ("cold", "warm"):
             loads, began = _round(viewers, server.url)
             summary = _summary(loads, began)
@@ -326,7 +326,7 @@ class Publish:
             deadline = time.monotonic() + 120
             while not store.readers_registered(self.dbfile) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            cmd = [*_command(), "ingest", str(self.log), "--db", str(self.dbfile),
+            cmd = [*command(), "ingest", str(self.log), "--db", str(self.dbfile),
                    "--format", "json"]  # fmt: skip
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             while proc.poll() is None and not self._swapped():
@@ -360,7 +360,7 @@ def _publish_round(
         data = _load(page, url, DATA, session)
         if data.error is None:
             try:
-                _wait_metric(page, "Events", f"{total:,}")
+                wait_metric(page, "Events", f"{total:,}")
             except Exception as e:
                 data = replace(data, error=f"the new data did not show: {e}")
         return [*loads, data]
@@ -382,7 +382,7 @@ def test_eight_sessions_while_an_ingest_publishes(
     file was swapped, and once it is, every session shows the new data."""
     dbfile = tmp_path / "noise.duckdb"
     shutil.copyfile(million.db, dbfile)  # the session's database stays as generated
-    for server in _serve(tmp_path, dbfile):
+    for server in serve(tmp_path, dbfile):
         loads, began, publish = _publish_round(viewers, server.url, million, dbfile)
         summary = _summary(loads, began)
         at = publish.swapped_at if publish.swapped_at is not None else float("inf")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from template_noise import catalogue
 from template_noise.format import count, seconds
 
 NOISY_COLORS = {"noisy": "#d62728", "not noisy": "#7f7f7f"}
@@ -38,9 +39,23 @@ def _empty(title: str, message: str = "No data for these filters") -> go.Figure:
 
 
 def _buckets_axis(fig: go.Figure, buckets: pd.Series) -> None:
-    # With one or two buckets Plotly zooms a date axis to microseconds; name them instead.
+    # With one or two buckets Plotly zooms a date axis to microseconds; name them instead,
+    # as times people read ("Oct 29 14:00"), not as the ISO text Plotly sends them as.
     if buckets.nunique() < 3:
-        fig.update_xaxes(type="category")
+        shown = sorted(pd.to_datetime(buckets.dropna().unique()))
+        fig.update_xaxes(
+            type="category",
+            tickmode="array",
+            tickvals=shown,
+            ticktext=[f"{pd.Timestamp(b):%b %d %H:%M}" for b in shown],
+        )
+
+
+def _count_axis(fig: go.Figure, *columns: pd.Series) -> None:
+    """A y axis of counts ticks at whole numbers: Plotly would put ticks 0.2 apart for a
+    count of one. Up to 10, every number; above, Plotly's own steps (1, 2, 5, 10...)."""
+    top = max((float(c.max()) for c in columns if len(c)), default=0.0)
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", **({"dtick": 1} if top <= 10 else {}))
 
 
 def volume_over_time(volume: pd.DataFrame, ranking: list[str], top: int = 8) -> go.Figure:
@@ -68,34 +83,51 @@ def volume_over_time(volume: pd.DataFrame, ranking: list[str], top: int = 8) -> 
     return fig
 
 
+def bubble_sizes(duplicates: pd.Series, smallest: float = 8.0, largest: float = 40.0) -> pd.Series:
+    """Marker diameters in pixels: area grows with the duplicates, 0 duplicates is the
+    smallest marker whatever the others have (Plotly's own `size` scales by the largest
+    value, so with no duplicates anywhere every marker was the largest)."""
+    dups = duplicates.astype("float64").fillna(0).clip(lower=0)
+    top = float(dups.max()) if len(dups) else 0.0
+    if top <= 0:
+        return pd.Series(smallest, index=duplicates.index)
+    return smallest + (largest - smallest) * (dups / top).pow(0.5)
+
+
 def volume_vs_read_rate(ranking: pd.DataFrame) -> go.Figure:
-    """One marker per template: volume against read rate, size = duplicates, noisy in red."""
-    title = "Volume vs read rate (size: duplicates)"
+    """One marker per template: volume against read rate, area = duplicates, noisy in red."""
+    title = "Volume vs read rate (marker area: duplicates; smallest: none)"
     df = ranking[ranking["sent"] > 0]
     if df.empty:
         return _empty(title)
     df = df.assign(
         name=df["template"].map(label),
-        status=df["noisy"].map(lambda n: "noisy" if n else "not noisy"),
         read_pct=df["read_rate"].astype("float64") * 100,
-        size=df["duplicates"].astype("float64") + 1,  # a template without duplicates shows too
+        px=bubble_sizes(df["duplicates"]),
         flag_text=df["flags"].map(lambda fs: ", ".join(fs) if len(fs) else "none"),
     )
-    fig = px.scatter(
-        df,
-        x="sent",
-        y="read_pct",
-        size="size",
-        color="status",
-        color_discrete_map=NOISY_COLORS,
-        hover_name="name",
-        hover_data={"size": False, "duplicates": True, "flag_text": True, "status": False},
-        log_x=True,
-        size_max=40,
-        labels={"sent": "notifications sent (log)", "read_pct": "read rate (%)",
-                "flag_text": "flags"},
+    fig = go.Figure()
+    for status, noisy in (("noisy", True), ("not noisy", False)):
+        part = df[df["noisy"].astype(bool) == noisy]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part["sent"], y=part["read_pct"], mode="markers", name=status,
+            marker={"size": part["px"], "color": NOISY_COLORS[status], "opacity": 0.7,
+                    "line": {"width": 1, "color": "white"}},
+            hovertext=part["name"],
+            customdata=np.stack([part["duplicates"], part["flag_text"]], axis=-1),
+            hovertemplate="<b>%{hovertext}</b><br>sent %{x:,}<br>read rate %{y:.1f}%"
+                          "<br>duplicates %{customdata[0]}<br>flags %{customdata[1]}"
+                          "<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(
         title=title,
-    )  # fmt: skip
+        xaxis_title="notifications sent (log)",
+        yaxis_title="read rate (%)",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_xaxes(type="log")
     fig.update_yaxes(range=[-5, 105])
     return fig
 
@@ -120,24 +152,36 @@ def template_over_time(over_time: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def funnel(row: pd.Series) -> go.Figure:
-    """Sent -> read -> archived -> starred for one template, as shares of sent."""
-    title = "Read / archive / star funnel"
+ENGAGEMENT = ("read_rate", "archive_rate", "archived_unread_rate", "star_rate")
+
+
+def engagement(row: pd.Series) -> go.Figure:
+    """Read, archived, archived unread and starred for one template, each a share of sent.
+
+    Separate bars, not a funnel: people archive (and star) without reading, so archived is
+    no subset of read; archived unread is the part of archived that was never read first."""
+    title = "Engagement, each as a share of sent"
     sent = int(row.get("sent", 0) or 0)
     if sent == 0:
         return _empty(title)
-    stages = ["sent", "read", "archived", "starred"]
-    rates = [1.0, row.get("read_rate"), row.get("archive_rate"), row.get("star_rate")]
+    cat = catalogue.load()
+    names = [cat.metric(name).label for name in ENGAGEMENT]
+    rates = [row.get(name) for name in ENGAGEMENT]
     values = [float(r) * 100 if r is not None and pd.notna(r) else 0.0 for r in rates]
     fig = go.Figure(
-        go.Funnel(
-            y=stages,
+        go.Bar(
+            y=names,
             x=values,
-            texttemplate="%{x:.1f}%",
-            marker={"color": ["#1f77b4", "#2ca02c", "#9467bd", "#bcbd22"]},
+            orientation="h",
+            text=[f"{v:.1f}%" for v in values],
+            textposition="outside",
+            marker={"color": ["#2ca02c", "#9467bd", "#d62728", "#bcbd22"]},
         )
     )
-    fig.update_layout(title=title + f" (of {count(sent)} sent)", xaxis_title="% of sent")
+    fig.update_layout(title=title + f" ({count(sent)} sent)", xaxis_title="% of sent",
+                      showlegend=False)  # fmt: skip
+    fig.update_xaxes(range=[0, 110])
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 
@@ -169,6 +213,7 @@ def delivery_over_time(df: pd.DataFrame) -> go.Figure:
         legend={"orientation": "h", "y": -0.2},
     )
     _buckets_axis(fig, df["bucket"])
+    _count_axis(fig, df["sent"] + df["failed"], df["retried"])
     return fig
 
 
@@ -229,4 +274,5 @@ def stream(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(title=title, barmode="group", xaxis_title="UTC",
                       yaxis_title="events", legend={"orientation": "h", "y": -0.2})  # fmt: skip
     _buckets_axis(fig, df["bucket"])
+    _count_axis(fig, df["disconnects"], df["reconnects"], df["connects"])
     return fig

@@ -17,15 +17,25 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
-from template_noise import catalogue, checklist, db, metrics, series, signoff, store
+from template_noise import (
+    catalogue,
+    checklist,
+    db,
+    freshness,
+    metrics,
+    release,
+    series,
+    signoff,
+    store,
+)  # fmt: skip
 from template_noise.app import urlstate
 from template_noise.config import Config, load_config
 from template_noise.errors import TemplateNoiseError
@@ -171,58 +181,24 @@ def _key(version: str) -> tuple[str, str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _metrics(
-    _con: duckdb.DuckDBPyConnection,
-    key: tuple[str, ...],
-    filters: Filters,
-    distinct: bool,
-    quantiles: bool,
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...], filters: Filters, distinct: bool
 ) -> metrics.MetricsWithTotal:
     # The ranking and the overall numbers from one pass: the pages show them together.
-    return metrics.metrics_with_total(
-        _con, filters, config(), total_distinct=distinct, quantiles=quantiles
-    )
+    return metrics.metrics_with_total(_con, filters, config(), total_distinct=distinct)
 
 
-def template_metrics(filters: Filters, *, quantiles: bool = True) -> pd.DataFrame:
-    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it.
-    With quantiles=False, for a page that shows no percentile (the Overview), the delivery
-    and time-to-read percentiles are None: they cost a third of the pass at 10M."""
+def template_metrics(filters: Filters) -> pd.DataFrame:
+    """metrics.compute_metrics for the filters: the ranking, exactly as the CLI prints it."""
     con, version = _snapshot()
-    return _metrics(con, _key(version), filters, False, quantiles).templates
+    return _metrics(con, _key(version), filters, False).templates
 
 
-def overall_metrics(
-    filters: Filters, *, distinct: bool = True, quantiles: bool = True
-) -> dict[str, Any]:
+def overall_metrics(filters: Filters, *, distinct: bool = True) -> dict[str, Any]:
     """metrics.overall_metrics for the filters. With distinct=False, for a page that shows
     neither, the overall recipients and delivery percentiles are None (the costliest part
-    of the total), and the numbers come from the same pass as template_metrics with the
-    same `quantiles`."""
+    of the total), and the numbers come from the same pass as template_metrics."""
     con, version = _snapshot()
-    return _metrics(con, _key(version), filters, distinct, quantiles or distinct).overall
-
-
-def full_ranking(filters: Filters) -> Callable[[], pd.DataFrame]:
-    """The ranking with every column, percentiles included, computed when called: for a
-    download on a page whose own pass leaves the percentiles out. It runs outside the
-    script (no Streamlit call), on a cursor of the snapshot taken now."""
-    con, _ = _snapshot()
-    cfg = config()
-
-    def build() -> pd.DataFrame:
-        return metrics.metrics_with_total(con, filters, cfg, total_distinct=False).templates
-
-    return build
-
-
-def template_row(filters: Filters, template: str) -> pd.Series | None:
-    """One template's metrics under the filters, percentiles included, from a pass over
-    that template alone (the Template page; its rank comes from template_metrics)."""
-    con, version = _snapshot()
-    alone = replace(filters, template_search=template)  # a substring: others may match too
-    ranked = _metrics(con, _key(version), alone, False, True).templates
-    rows = ranked[ranked["template"] == template]
-    return None if rows.empty else rows.iloc[0]
+    return _metrics(con, _key(version), filters, distinct).overall
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -234,6 +210,30 @@ def checklist_result() -> checklist.ChecklistResult:
     """checklist.evaluate over all data with the config: what `template-noise check` says."""
     con, version = _snapshot()
     return _checklist(con, _key(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _checklist_data(
+    _con: duckdb.DuckDBPyConnection, key: tuple[str, ...]
+) -> checklist.ChecklistData:
+    return checklist.gather(_con, Filters(), config())
+
+
+def checklist_data() -> checklist.ChecklistData:
+    """What the checklist's items read, over all data (cached per data version)."""
+    con, version = _snapshot()
+    return _checklist_data(con, _key(version))
+
+
+def release_result() -> checklist.ChecklistResult:
+    """release.evaluate over all data: the checklist with the waivers of the sign-off in
+    force, and where it stands. Only the gathering is cached: a sign-off changes the result
+    without changing the data (the in-memory sample keeps its data version)."""
+    con, version = _snapshot()
+    key = _key(version)
+    return release.evaluate(
+        con, config(), data=_checklist_data(con, key), data_fingerprint=_fingerprint(con, key)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -254,6 +254,10 @@ _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
     "template_breakdown": series.template_breakdown,
     "template_examples": series.template_examples,
     "template_recipients": series.template_recipients,
+    "template_duplicate_pairs": series.template_duplicate_pairs,
+    "template_dedup_keys": series.template_dedup_keys,
+    "template_read_delay": series.template_read_delay,
+    "template_flood_days": series.template_flood_days,
     "delivery_over_time": series.delivery_over_time,
     "delivery_latency": series.delivery_latency,
     "attempts": series.attempts,
@@ -289,12 +293,42 @@ def filter_options() -> series.FilterOptions:
     return _filter_options(con, _key(version))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _latest_event(_con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> datetime | None:
+    return freshness.data_age(_con, config().max_data_age_hours).latest_event
+
+
+def data_age() -> freshness.DataAge:
+    """How old the data is now: the newest event (cached with the data version) against the
+    wall clock at this run, with the config's max_data_age_hours."""
+    con, version = _snapshot()
+    return freshness.DataAge(
+        latest_event=_latest_event(con, _key(version)),
+        now=datetime.now(UTC),
+        max_age=timedelta(hours=config().max_data_age_hours),
+    )
+
+
+def data_age_banner() -> None:
+    """On every page: a warning when the newest event is older than max_data_age_hours, since
+    every window ("last 24 h", "7 days", an open date range) ends at the data, not now."""
+    age = data_age()
+    if age.stale and age.latest_event is not None:
+        st.warning(
+            f"The newest event is from {freshness.stamp(age.latest_event)}, "
+            f"{freshness.duration(age.age)} ago: windows such as 'last 24 h' end then, not now.",
+            icon=":material/schedule:",
+        )
+
+
 def clear_caches() -> None:
     """Drop cached frames (after a load the data version changes anyway; this frees memory)."""
+    _latest_event.clear()
     _metrics.clear()
     _series.clear()
     _filter_options.clear()
     _checklist.clear()
+    _checklist_data.clear()
     _fingerprint.clear()
 
 
@@ -368,8 +402,16 @@ _W = {  # widget keys of the sidebar filters
 
 def _seed_from_url(opts: series.FilterOptions, cfg: Config) -> None:
     """First run of a session: the widgets start from the URL, so a shared link reproduces
-    the view. Later runs leave the widgets alone (they are the state, the URL follows)."""
-    if st.session_state.get("tn_seeded"):
+    the view. Later runs leave the widgets alone (they are the state, the URL follows).
+
+    Also after st.switch_page (the Overview's row selection): a page switch asks for a
+    rerun without the browser's widget states, and Streamlit then drops every widget's
+    value as stale, the sidebar's included. Left alone they came back as the widgets'
+    defaults (today, a 1-minute dedup window) while `tn_seeded` stayed set; the switch
+    carries the filters in the URL, so a widget whose value is gone is seeded from there.
+    """
+    lost = any(key not in st.session_state for key in _W.values())
+    if st.session_state.get("tn_seeded") and not lost:
         return
     parsed = urlstate.filters_from_query(st.query_params.to_dict(), severities=opts.severities)
     f = parsed.filters
@@ -493,20 +535,14 @@ def literal(text: Any) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
-def csv_download(
-    frame: pd.DataFrame | Callable[[], pd.DataFrame],
-    file_name: str,
-    key: str,
-    label: str = "CSV",
-) -> None:
+def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "CSV") -> None:
     """A download of `frame` as CSV with spreadsheet formulas neutralised (the grid's own
-    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is). A
-    callable is run only when the user clicks, on a thread of its own."""
+    export is off in `serve`: it would copy a cell like `=HYPERLINK(...)` as it is)."""
     from template_noise.metrics_report import render_csv
 
     st.download_button(
         label,
-        (lambda: render_csv(frame())) if callable(frame) else render_csv(frame),
+        render_csv(frame),
         file_name=file_name,
         mime="text/csv",
         key=key,
@@ -518,23 +554,49 @@ def filters_query(filters: Filters) -> dict[str, str]:
     return urlstate.query_from_filters(filters)
 
 
+def switch_with_filters(page: str, filters: Filters, **params: str) -> None:
+    """Open `page` in this tab with `params` and the filters in its URL, the sidebar seeded
+    from that URL as a shared link seeds it (see _seed_from_url: after a page switch
+    Streamlit drops the sidebar's widget values)."""
+    for key in (*_W.values(), "tn_seeded", "tn_full_range"):
+        st.session_state.pop(key, None)
+    st.switch_page(page, query_params={**params, **filters_query(filters)})
+
+
+def window_span(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """The window's absolute bounds (naive UTC): an open bound is where the data starts (the
+    first notification) or ends (the newest event). (None, None) without data."""
+    opts = filter_options()
+    latest = data_age().latest_event
+    start = filters.since or opts.first_at
+    end = filters.until or (latest.replace(tzinfo=None) if latest else opts.last_at)
+    if start is None or end is None:
+        return None, None
+    return start, end
+
+
+def span_text(start: datetime | None, end: datetime | None) -> str:
+    """ "2026-10-29 14:02 \N{EN DASH} 2026-10-30 14:02 UTC" (to the minute)."""
+    if start is None or end is None:
+        return "no data"
+    return f"{start:%Y-%m-%d %H:%M} \N{EN DASH} {end:%Y-%m-%d %H:%M} UTC"
+
+
 def window_caption(filters: Filters) -> str:
-    first, last = urlstate.day_range(filters)
-    if first is None and last is None:
-        return "all data"
-    start = first.isoformat() if first else "start"
-    end = last.isoformat() if last else "latest"
-    return f"{start} to {end} (UTC)"
+    """The window in absolute UTC times, so nobody reads "the last days" as the days up to
+    now when the data is old: "all data: 2026-10-01 08:00 \N{EN DASH} 2026-10-30 14:02 UTC"."""
+    text = span_text(*window_span(filters))
+    return f"all data: {text}" if filters.since is None and filters.until is None else text
 
 
 def recent_window(filters: Filters, days: int | None) -> Filters:
-    """The filters narrowed to the last `days` days before the latest data (None: as is)."""
+    """The filters narrowed to the `days` days before the newest event (None: as is)."""
     if days is None:
         return filters
-    opts = filter_options()
-    if opts.last_at is None:
+    latest = data_age().latest_event
+    if latest is None:
         return filters
-    end = filters.until or (opts.last_at + timedelta(microseconds=1))
+    end = filters.until or (latest.replace(tzinfo=None) + timedelta(microseconds=1))
     start = end - timedelta(days=days)
     since = max(start, filters.since) if filters.since else start
     return Filters(
@@ -551,6 +613,15 @@ def recent_window(filters: Filters, days: int | None) -> Filters:
 # ---- metric labels and cells, from the catalogue (queries/catalogue.toml) -------------------
 
 _COLUMN_FORMAT: dict[str, str | None] = {"percent": "percent", "seconds": "%.2f", "count": None}
+
+
+def metric_row(cards: int) -> list[Any]:
+    """Where `cards` st.metric cards go, in place of st.columns(cards): one row that wraps
+    onto more lines when the page is narrow, so that no headline number is cut (st.columns
+    gives each card a fifth or a seventh of the width, and at 800 px Streamlit cuts the
+    values to "66.…"). Each card takes the width its label and value need."""
+    row = st.container(horizontal=True, gap="small")
+    return [row] * cards
 
 
 def metric_card(col: Any, name: str, value: Any, **kwargs: Any) -> None:

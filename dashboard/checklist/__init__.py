@@ -6,6 +6,7 @@ dashboard's checklist page alike. The names callers use are re-exported here.
 """
 
 from template_noise.checklist.items import (
+    CONTEXT_KEYS,
     ITEMS,
     ChecklistData,
     ChecklistResult,
@@ -27,6 +28,7 @@ from template_noise.checklist.render import (
 )
 
 __all__ = [
+    "CONTEXT_KEYS",
     "ITEMS",
     "RENDERERS",
     "ChecklistData",

@@ -3,8 +3,10 @@
 Each item's evidence comes from the same queries as the metrics (gathered once by
 `gather`); an item's rule only compares those numbers with its thresholds from the
 configuration. Overall status is `fail` when any item fails, and, with `strict`, when
-any item has no data (otherwise a no_data item needs a person's sign-off). How a result
-reads (text, Markdown, JUnit, the dashboard's table) is render.py's business.
+any item has no data (otherwise a no_data item needs a person's sign-off). An approved
+sign-off's waivers (waivers.py) turn an item's fail or no_data into `waived`, which blocks
+nothing. How a result reads (text, Markdown, JUnit, the dashboard's table) is render.py's
+business; where it stands (data, config, age, sign-off) is a `Context` from release.py.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
+from template_noise.checklist.waivers import NONE, SignoffWaivers
 from template_noise.config import Config
 from template_noise.filters import Filters
 from template_noise.format import pct
@@ -30,7 +33,8 @@ from template_noise.metrics import (
     with_total_options,
 )
 
-Status = Literal["pass", "fail", "no_data"]
+Status = Literal["pass", "fail", "no_data", "waived"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "no_data", "waived")
 MAX_LISTED = 10  # templates named in one item's evidence
 
 
@@ -83,11 +87,50 @@ class ItemResult:
         }
 
 
+# The keys Context adds to `check --format json` (beside SPEC's status and items).
+CONTEXT_KEYS = ("data_fingerprint", "config_fingerprint", "data_age", "signoff", "blocked_by")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a result stands: the data and config it was computed on, how old the data is,
+    the sign-off that covers it, and any gate (`check --require-signoff`, `--max-data-age`)
+    that blocks the release. Built by template_noise.release."""
+
+    data_fingerprint: str
+    config_fingerprint: str
+    latest_event: datetime | None
+    measured_at: datetime
+    age_hours: float | None
+    max_age_hours: float
+    stale: bool
+    age_text: str  # freshness.DataAge.describe()
+    signoff: dict[str, Any] | None  # the newest sign-off (id, decision, covers...), or None
+    signoff_text: str  # one line: which sign-off covers this data, or why none does
+    blocked_by: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "data_fingerprint": self.data_fingerprint,
+            "config_fingerprint": self.config_fingerprint,
+            "data_age": {
+                "latest_event": jsonable(self.latest_event),
+                "measured_at": jsonable(self.measured_at),
+                "age_hours": None if self.age_hours is None else round(self.age_hours, 3),
+                "max_age_hours": self.max_age_hours,
+                "stale": self.stale,
+            },
+            "signoff": self.signoff,
+            "blocked_by": list(self.blocked_by),
+        }
+
+
 @dataclass(frozen=True)
 class ChecklistResult:
     items: tuple[ItemResult, ...]
     strict: bool = False
     as_of: datetime | None = None
+    context: Context | None = None
 
     @property
     def status(self) -> Literal["pass", "fail"]:
@@ -96,19 +139,25 @@ class ChecklistResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.status == "pass" else 1
+        """0 when the checklist passes and no gate blocks the release, else 1."""
+        blocked = self.context is not None and bool(self.context.blocked_by)
+        return 0 if self.status == "pass" and not blocked else 1
 
     def counts(self) -> dict[str, int]:
-        return {s: sum(i.status == s for i in self.items) for s in ("pass", "fail", "no_data")}
+        return {s: sum(i.status == s for i in self.items) for s in STATUSES}
 
     def as_json(self) -> dict[str, Any]:
-        """The `check --format json` object of SPEC.md."""
-        return {
+        """The `check --format json` object of SPEC.md (status and items), with where it
+        stands (fingerprints, data age, sign-off, blocking gates) when known."""
+        out = {
             "status": self.status,
             "strict": self.strict,
             "as_of": jsonable(self.as_of),
             "items": [i.as_json() for i in self.items],
         }
+        if self.context is not None:
+            out |= self.context.as_json()
+        return out
 
 
 def jsonable_tree(value: Any) -> Any:
@@ -468,11 +517,26 @@ def gather(con: Connection, filters: Filters, config: Config) -> ChecklistData:
     )
 
 
-def evaluate_data(data: ChecklistData, config: Config, strict: bool = False) -> ChecklistResult:
-    """Apply every item's rule to gathered data."""
+def _waived(out: Outcome, reason: str | None) -> Outcome:
+    """An item a sign-off waives: fail or no_data reads `waived`, saying what it was."""
+    if reason is None or out.status not in ("fail", "no_data"):
+        return out
+    evidence = {**out.evidence, "waived": {"was": out.status, "reason": reason}}
+    return Outcome("waived", f"waived (was {out.status}): {reason}; {out.summary}", evidence)
+
+
+def evaluate_data(
+    data: ChecklistData,
+    config: Config,
+    strict: bool = False,
+    waivers: SignoffWaivers = NONE,
+) -> ChecklistResult:
+    """Apply every item's rule to gathered data; `waivers` (an approved sign-off's) waive
+    items and, as the config's own [[waivers]] do, noisy flags of templates."""
+    effective = waivers.apply_to(config)
     results = []
     for item in ITEMS:
-        out = item.evaluate(data, config)
+        out = _waived(item.evaluate(data, effective), waivers.items.get(item.id))
         results.append(
             ItemResult(item.id, item.label, item.rule, out.status, out.summary, out.evidence,
                        item.threshold(config))
@@ -485,6 +549,7 @@ def evaluate(
     config: Config,
     filters: Filters | None = None,
     strict: bool = False,
+    waivers: SignoffWaivers = NONE,
 ) -> ChecklistResult:
     """The go-live checklist over the data in `con` (all of it unless filters narrow it)."""
-    return evaluate_data(gather(con, filters or Filters(), config), config, strict)
+    return evaluate_data(gather(con, filters or Filters(), config), config, strict, waivers)

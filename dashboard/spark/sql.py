@@ -393,6 +393,10 @@ DUCKDB_ONLY: dict[str, str] = {
         "finds the example rows by DuckDB's rowid (no such column on Spark)"
     ),
     "ingest/load_sizes": "bookkeeping of a load in progress (only DuckDB ingests)",
+    "dashboard/template_duplicate_pairs": (
+        "a dashboard drill-down reading the payload as sent by notification id"
+    ),
+    "dashboard/template_dedup_keys": "json_each over the metadata as sent (DuckDB's)",
 }
 
 

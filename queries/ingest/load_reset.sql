@@ -7,6 +7,8 @@ CREATE OR REPLACE TEMP TABLE load_rejects (
     file VARCHAR, file_index INTEGER, line BIGINT, "column" VARCHAR, reason VARCHAR, raw VARCHAR
 );
 CREATE OR REPLACE TEMP TABLE load_files (file VARCHAR, file_index INTEGER, events_given BIGINT);
+-- sha256 of each file that has rejects (ingest/load_file_hash.sql): what keys its rejects.
+CREATE OR REPLACE TEMP TABLE load_file_hashes (file_index INTEGER, content_hash VARCHAR);
 -- The rows ingest/load_drop.sql removed (none unless it runs).
 CREATE OR REPLACE TEMP TABLE load_dropped (row_id BIGINT, source_file VARCHAR);
 -- Filled by ingest/load_repeats.sql and load_present*.sql (the latter only when earlier loads

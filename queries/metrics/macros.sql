@@ -110,6 +110,56 @@ SELECT
 FROM tn_state(p_as_of)
 WHERE created_at IS NOT NULL OR first_failed_at IS NOT NULL;
 
+-- Realtime outages as they stood at `as_of`, one row per stream_disconnected: the user, when
+-- the stream dropped and when it came back (the user's next stream event, when that is a
+-- stream_connected; NULL when it is another disconnect or there is none). At equal times the
+-- disconnect sorts first: a zero-length gap is still a reconnect. The `realtime_reconnection`
+-- checklist item (checklist/realtime_reconnection.sql) and the Delivery page's disconnects
+-- (dashboard/stream_outages.sql) both read this and tn_outage_notifications: one definition
+-- of a reconnect and of a notification it lost.
+CREATE OR REPLACE TEMP MACRO tn_stream_outages(p_as_of) AS TABLE
+WITH ordered AS (
+    SELECT user_id, occurred_at, event_type = 'stream_connected' AS is_connect,
+           lead(event_type = 'stream_connected') OVER w AS next_is_connect,
+           lead(occurred_at) OVER w AS next_at
+    FROM events
+    WHERE event_type IN ('stream_connected', 'stream_disconnected')
+      AND occurred_at <= tn_as_of(p_as_of)
+    WINDOW w AS (PARTITION BY user_id ORDER BY occurred_at, event_type = 'stream_connected')
+)
+SELECT user_id, occurred_at AS disconnected_at,
+       CASE WHEN next_is_connect THEN next_at END AS reconnected_at
+FROM ordered
+WHERE NOT is_connect;
+
+-- Each created notification of a user (user-scoped) while that user's stream was down: from
+-- the disconnect to the reconnect, or on, when it never came back. redelivered: it has a
+-- `delivered` at or after the reconnect (false without a reconnect). A notification a
+-- reconnect lost is one with a reconnected_at that was not redelivered.
+CREATE OR REPLACE TEMP MACRO tn_outage_notifications(p_as_of, p_default_expiry_days) AS TABLE
+SELECT o.user_id, o.disconnected_at, o.reconnected_at,
+       n.notification_id, n.template, n.severity, n.scope, n.created_at,
+       coalesce(n.last_delivered_at >= o.reconnected_at, false) AS redelivered
+FROM tn_stream_outages(p_as_of) o
+JOIN tn_notifications(p_as_of, p_default_expiry_days) n
+  ON n.user_id = o.user_id
+ AND n.created
+ AND n.created_at >= o.disconnected_at
+ AND (o.reconnected_at IS NULL OR n.created_at < o.reconnected_at);
+
+-- The notification each created one of a template repeats: the previous created one with
+-- the same recipient, template and fingerprint (dup_key), ties by notification_id, as
+-- tn_prev_created orders the state. Over all of the template's notifications: the earlier
+-- one may sit before the window (the Template page's duplicate pairs and dedup keys).
+CREATE OR REPLACE TEMP MACRO tn_repeats(p_as_of, p_default_expiry_days, p_template) AS TABLE
+SELECT notification_id,
+       lag(notification_id) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
+           AS earlier_id,
+       lag(created_at) OVER (PARTITION BY dup_key ORDER BY created_at, notification_id)
+           AS earlier_at
+FROM tn_notifications(p_as_of, p_default_expiry_days)
+WHERE template = p_template AND created;
+
 -- One row per notification in the window and filters, with the per-notification signals
 -- that need no other notification of the window (tn_metrics reads this; drill-downs read
 -- tn_notification_facts). Duplicate status belongs to the notification (its predecessor

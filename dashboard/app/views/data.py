@@ -14,10 +14,12 @@ from template_noise.app import ui
 from template_noise.app.datadir import resolve_under
 from template_noise.errors import TemplateNoiseError
 from template_noise.format import count
+from template_noise.freshness import duration, stamp
 from template_noise.ingest import IngestReport, ingest
 
 # `template-noise serve --max-upload-mb` sets the server's limit; the widget shows the same.
 MAX_UPLOAD_MB = int(st.get_option("server.maxUploadSize"))
+NOTHING = "—"
 FILE_TYPES = ["csv", "jsonl", "ndjson", "json", "parquet", "gz"]
 
 
@@ -27,19 +29,34 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base) or "upload.jsonl"
 
 
-def _load(paths: list[str], label: str) -> None:
+def _unique_names(names: list[str]) -> list[str]:
+    """Upload names as recorded: the browser's names, a repeat given " (2)", " (3)"..."""
+    seen: dict[str, int] = {}
+    out = []
+    for given in names:
+        name = Path(given).name or "upload"  # a name, never a path (the browser's is a name)
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _load(paths: list[str], label: str, names: dict[str, str] | None = None) -> None:
+    # A new attempt replaces the last one's report, whatever it was: no success report is
+    # left under a new error, nor an old error under a new success.
+    st.session_state["data_report"] = None
+    st.session_state["data_failure"] = None
     with st.status(f"Loading {ui.literal(label)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
         def progress(i: int, n: int, path: str) -> None:
             done = i / n if n else 1.0
-            bar.progress(done, text=f"{i}/{n} files" + (f": {Path(path).name}" if path else ""))
+            shown = (names or {}).get(path, Path(path).name) if path else ""
+            bar.progress(done, text=f"{i}/{n} files" + (f": {shown}" if shown else ""))
 
         try:
-            report = ui.write(lambda con: ingest(con, paths, progress=progress))
+            report = ui.write(lambda con: ingest(con, paths, progress=progress, names=names))
         except TemplateNoiseError as e:
             status.update(label=f"Nothing loaded: {ui.literal(e)}", state="error", expanded=True)
-            st.session_state["data_report"] = None
             st.session_state["data_failure"] = str(e)
             return
         bar.progress(1.0, text="done")
@@ -51,7 +68,6 @@ def _load(paths: list[str], label: str) -> None:
             expanded=False,
         )
     st.session_state["data_report"] = report
-    st.session_state["data_failure"] = None
     ui.clear_caches()
 
 
@@ -72,12 +88,17 @@ with upload_tab:
     if upload and files:
         # The copies live as long as the load: nothing is left behind in the temp directory.
         with tempfile.TemporaryDirectory(prefix="template-noise-upload-") as tmp:
-            paths = []
-            for f in files:
-                target = Path(tmp) / _safe_name(f.name)
+            paths, names = [], {}
+            for i, (f, name) in enumerate(
+                zip(files, _unique_names([f.name for f in files]), strict=True)
+            ):
+                # One folder per file: two uploads of the same name do not overwrite each other.
+                target = Path(tmp) / str(i) / _safe_name(f.name)
+                target.parent.mkdir()
                 target.write_bytes(f.getvalue())
                 paths.append(str(target))
-            _load(paths, f"{len(paths)} uploaded file(s)")
+                names[str(target)] = name  # recorded and reported under the user's name
+            _load(paths, f"{len(paths)} uploaded file(s)", names)
     elif upload:
         st.info("Choose at least one file first.")
 with path_tab:
@@ -100,6 +121,8 @@ with path_tab:
             chosen = resolve_under(data_dir, path)
         except TemplateNoiseError as e:
             st.error(f"Not loaded: {ui.literal(e)}")
+            st.session_state["data_report"] = None  # the last report is not this attempt's
+            st.session_state["data_failure"] = None
         else:
             _load(chosen, path.strip())
 
@@ -122,16 +145,28 @@ if isinstance(report, IngestReport):
 st.subheader("Freshness")
 con = ui.connection()
 fresh = series.freshness(con).iloc[0]
-cols = st.columns(5)
-latest = fresh["latest_event"]
-cols[0].metric("Latest event (UTC)", "none" if pd.isna(latest) else f"{latest:%Y-%m-%d %H:%M}")
-cols[1].metric("Events", count(fresh["events"]))
-cols[2].metric("Notifications", count(fresh["notifications"]))
-cols[3].metric("Templates", count(fresh["templates"]))
-cols[4].metric("Rejected lines", count(fresh["rejects"]))
-first = fresh["first_event"]
+age = ui.data_age()
+# In full, as a line of text: an st.metric value this long is cut ("2026-10-…").
+if age.latest_event is None:
+    st.markdown("**Latest event:** none loaded")
+else:
+    st.markdown(
+        f"**Latest event:** {stamp(age.latest_event)}, {duration(age.age)} ago"
+        + (f" (older than {duration(age.max_age)})" if age.stale else "")
+    )
+row = ui.metric_row(1)[0]
+row.metric(
+    "Data age",
+    NOTHING if age.age is None else duration(age.age),
+    help="now minus the newest event",
+)
+row.metric("Events", count(fresh["events"]))
+row.metric("Notifications", count(fresh["notifications"]))
+row.metric("Templates", count(fresh["templates"]))
+row.metric("Rejected lines", count(fresh["rejects"]))
+first, latest = fresh["first_event"], fresh["latest_event"]
 if not pd.isna(first):
-    st.caption(f"Events from {first:%Y-%m-%d %H:%M} to {latest:%Y-%m-%d %H:%M} UTC.")
+    st.caption(f"Events from {stamp(first)} to {stamp(latest)}.")
 
 st.subheader("Loads")
 st.dataframe(series.loads(con), hide_index=True, key="data_loads")

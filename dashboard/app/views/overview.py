@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import streamlit as st
 from template_noise import series
-from template_noise.app import charts, ui
+from template_noise.app import charts, guidance, ui
 from template_noise.format import count
-from template_noise.metrics import FLAGS, METRICS
+from template_noise.metrics import METRICS
 from template_noise.metrics_report import for_users
 
 TEMPLATE_PAGE = "views/template.py"
+# Few columns, labelled from the catalogue, so the grid fits 1400 px without scrolling
+# sideways; the CSV keeps every column (noise score, expiry, failures, retries...).
+# Widths in pixels: the grid's columns add up to less than the page's 940 px beside the
+# sidebar at 1400 px wide (headers from the catalogue's `short` labels, full ones in the help).
+RANKING_COLUMNS = {
+    "template": 210, "noisy": 56, "flags": 180, "sent": 64, "max_per_user_day": 100,
+    "duplicate_rate": 96, "read_rate": 72, "archived_unread_rate": 128,
+}  # fmt: skip
 
 
 filters = ui.current_filters()
 st.title("Noisy templates")
 st.caption(f"Window: {ui.window_caption(filters)} · ranked by noise score, worst first")
 
-# This page shows neither the overall recipients nor any percentile: one pass without them.
-ranking = ui.template_metrics(filters, quantiles=False)
-overall = ui.overall_metrics(filters, distinct=False, quantiles=False)
+# One pass for the ranking and the headline numbers; its percentiles are not shown here
+# but the Template page, the next stop, reads them from the same cached pass.
+ranking = ui.template_metrics(filters)
+overall = ui.overall_metrics(filters, distinct=False)
 
-cols = st.columns(5)
+cols = ui.metric_row(5)
 cols[0].metric("Templates", count(len(ranking)))
 cols[1].metric("Noisy templates", count(ranking["noisy"].sum() if len(ranking) else 0))
 cols[2].metric("Notifications sent", count(overall.get("sent") or 0))
-ui.metric_card(cols[3], "duplicate_rate", overall.get("duplicate_rate"))
-ui.metric_card(cols[4], "read_rate", overall.get("read_rate"))
+guidance.headline_card(cols[3], "duplicate_rate", overall.get("duplicate_rate"))
+guidance.headline_card(cols[4], "read_rate", overall.get("read_rate"))
 
 if ranking.empty:
     st.info("No notifications match these filters.")
@@ -36,48 +44,44 @@ if ranking.empty:
 
 st.subheader("Noise ranking")
 st.caption(
-    "Select a row (or use its link) to open the template. Rates are shares of notifications "
-    "sent; flags: "
-    + ", ".join(f"`{f.name}` ({f.description})" for f in FLAGS if f.noisy)
-    + " make a template noisy."
+    "Select a row to open its template page (your filters stay). Rates are shares of "
+    "notifications sent; a template is noisy when a noisy flag fires. The CSV has every "
+    "column."
 )
-shared = ui.filters_query(filters)
-table = ranking.assign(
-    open=ranking["template"].map(lambda t: "template?" + urlencode({"template": t, **shared})),
-    flags=ranking["flags"].map(list),
+table = ranking.assign(flags=ranking["flags"].map(list))
+config: dict[str, Any] = guidance.grid_columns(
+    {c: w for c, w in RANKING_COLUMNS.items() if c in METRICS}
 )
-columns = [
-    "template", "open", "noisy", "score", "flags", "sent", "recipients",
-    "max_per_user_day", "duplicates", "duplicate_rate", "read_rate", "archive_rate",
-    "archived_unread_rate", "star_rate", "cta_click_rate", "expiry_coverage",
-    "stale_unread_rate", "failure_rate", "retry_rate", "max_attempts",
-]  # fmt: skip
-config: dict[str, Any] = ui.metric_columns([c for c in columns if c in METRICS])
 config.update(
-    template=st.column_config.TextColumn("template", pinned=True),
-    open=st.column_config.LinkColumn("page", display_text="open"),
-    flags=st.column_config.ListColumn("flags"),
-    score=st.column_config.NumberColumn(
-        "noise score", format="%.1f", help="volume x (1 + how far past each threshold)"
+    template=st.column_config.TextColumn(
+        "Template", pinned=True, width=RANKING_COLUMNS["template"]
     ),
-    noisy=st.column_config.CheckboxColumn("noisy"),
+    flags=st.column_config.ListColumn(
+        "Flags",
+        width=RANKING_COLUMNS["flags"],
+        help="the flags that fire (what each means: below the table)",
+    ),
+    noisy=st.column_config.CheckboxColumn("Noisy", width=RANKING_COLUMNS["noisy"]),
 )
 event = st.dataframe(
-    table[columns],
+    table[list(RANKING_COLUMNS)],
     column_config=config,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="ov_ranking",
 )
-full = ui.full_ranking(filters)  # the CSV keeps the percentiles this page leaves out
 ui.csv_download(
-    lambda: for_users(full()), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
+    for_users(ranking), "noise-ranking.csv", key="ov_csv", label="Download the ranking (CSV)"
 )
+with st.expander("What the flags mean, and when they fire"):
+    st.dataframe(guidance.flag_rules(), hide_index=True, key="ov_flag_rules")
 selected = event.selection.rows if event is not None else []
 if selected:
     chosen = str(table.iloc[selected[0]]["template"])
-    st.switch_page(TEMPLATE_PAGE, query_params={"template": chosen, **shared})
+    # The sidebar's widgets are re-seeded from these parameters on the other side
+    # (ui._seed_from_url): a page switch drops their values.
+    ui.switch_with_filters(TEMPLATE_PAGE, filters, template=chosen)
 
 left, right = st.columns(2)
 with left:

@@ -1,23 +1,27 @@
-"""Template: one template's volume and duplicates over time, funnel, severities and scopes,
-metadata key sets, recent examples and top recipients.
+"""Template: one template's numbers, each with the threshold it is judged against; every flag
+judged with its reason; what to change in the sending code per fired flag, with the evidence
+(duplicate pairs and dedup key candidates, a suggested expires_hours, the recipient-days of a
+flood); volume and duplicates over time, engagement, severities and scopes, metadata key
+sets, recent examples and top recipients.
 
-Titles, bodies, metadata and even template names come from the logs: they are untrusted and
-shown only through st.dataframe, st.code and st.text, never as Markdown or HTML.
+Titles, bodies, metadata (keys included) and even template names come from the logs: they
+are untrusted and shown only through st.dataframe, st.code and st.text, never as Markdown or
+HTML. The words around them come from the catalogue (template_noise.explain).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from template_noise import series
-from template_noise.app import charts, ui
-from template_noise.format import pct
-from template_noise.metrics import FLAGS
+from template_noise import explain, series
+from template_noise.app import charts, guidance, ui
 
-FLAG_TEXT = {f.name: f.description for f in FLAGS}
-# The headline numbers, labelled and formatted as the catalogue says (queries/catalogue.toml).
-SHOWN = ("sent", "recipients", "duplicate_rate", "read_rate", "max_per_user_day",
-         "time_to_read_p50_s")  # fmt: skip
+# The numbers at the top after the rank, labelled, formatted and explained from the
+# catalogue (queries/catalogue.toml) and the config's thresholds.
+CARDS = ("sent", "recipients", "time_to_read_p50_s",
+         "duplicate_rate", "max_per_user_day", "read_rate", "archived_unread_rate",
+         "expiry_coverage", "stale_unread_rate", "failure_rate", "retry_rate")  # fmt: skip
+CARD_WIDTH = 210  # pixels
 
 
 filters = ui.current_filters()
@@ -46,28 +50,55 @@ if st.query_params.get("template") != template:
 st.code(template, language=None, wrap_lines=True)
 st.caption(f"Window: {ui.window_caption(filters)}")
 
-ranking = ui.template_metrics(filters, quantiles=False)  # the Overview's pass: the rank
-ranks = ranking.index[ranking["template"] == template]
-row = ui.template_row(filters, template)  # this template alone, with its percentiles
-if row is None or ranks.empty:
+# The Overview's pass (cached): coming from the ranking, this page computes no metric again.
+ranking = ui.template_metrics(filters)
+rows = ranking[ranking["template"] == template]
+if rows.empty:
     st.warning("This template has no notifications in the current filters.")
     st.stop()
-rank = int(ranks[0]) + 1
+row = rows.iloc[0]
+rank = int(rows.index[0]) + 1
+cfg = ui.config()
 
-cols = st.columns(7)
-cols[0].metric("Rank", f"{rank} of {len(ranking)}")
-for col, name in zip(cols[1:], SHOWN, strict=True):
-    ui.metric_card(col, name, row[name])
+# Cards of a fixed width in a wrapping row: four a row at 1400 px, two at 800 px, never a
+# number cut to "100.…" in a column too narrow for it.
+with st.container(horizontal=True, gap="medium"):
+    for name in ("rank", *CARDS):
+        card = st.container(width=CARD_WIDTH)
+        if name == "rank":
+            card.metric("Rank", f"{rank} of {len(ranking)}", help="by noise score, worst first")
+            card.caption(f"score {row['score']:.1f}; noisy templates rank first")
+        else:
+            guidance.explained_card(card, name, row, cfg)
 
-flags = list(row["flags"])
-if flags:
+verdicts = explain.verdicts(row, cfg)
+fired = [v for v in verdicts if v.fired]
+if fired:
     box = st.warning if bool(row["noisy"]) else st.info
     box(
-        ("Noisy. " if bool(row["noisy"]) else "Not noisy, but flagged. ")
-        + " ".join(f"`{f}`: {FLAG_TEXT.get(f, '')}." for f in flags)
+        ("Noisy: " if bool(row["noisy"]) else "Not noisy, but flagged: ")
+        + "; ".join(f"**{v.label}** ({v.value}; fires when {v.rule}): {v.meaning}" for v in fired)
+        + "."
     )
 else:
     st.success("No flag fires for this template.")
+with st.expander("Every flag, judged on this template", expanded=not fired):
+    st.dataframe(explain.verdict_frame(row, cfg), hide_index=True, key="t_verdicts")
+
+if fired:
+    st.subheader("What to change")
+    expiry_shown = False
+    for v in fired:
+        with st.container(border=True):
+            st.markdown(f"**{v.label}**: {v.meaning}.")
+            st.markdown(v.fix)
+            if v.flag == "duplicates":
+                guidance.duplicate_guidance(filters, template)
+            elif v.flag in ("no_expiry", "stale") and not expiry_shown:
+                guidance.expiry_guidance(filters, template, row)
+                expiry_shown = True
+            elif v.flag == "flooding":
+                guidance.flooding_guidance(filters, template, row)
 
 unit = series.pick_unit(filters.since, filters.until)
 left, right = st.columns(2)
@@ -75,7 +106,7 @@ with left:
     over_time = ui.frame("template_over_time", filters, template, unit)
     st.plotly_chart(charts.template_over_time(over_time), key="t_over_time")
 with right:
-    st.plotly_chart(charts.funnel(row), key="t_funnel")
+    st.plotly_chart(charts.engagement(row), key="t_engagement")
 
 left, right = st.columns(2)
 with left:
@@ -93,8 +124,8 @@ with right:
         key="t_keysets",
     )
     st.caption(
-        f"metadata drift rate {pct(row['metadata_drift_rate'])}, "
-        f"invalid rate {pct(row['metadata_invalid_rate'])}"
+        f"{explain.metric_line('metadata_drift_rate', row, cfg)}; "
+        f"{explain.metric_line('metadata_invalid_rate', row, cfg)}"
     )
 
 st.subheader("Recent examples")
@@ -102,6 +133,22 @@ examples = ui.frame("template_examples", filters, template, 50)
 st.dataframe(
     examples,
     hide_index=True,
+    # whether it repeats an earlier one first, beside when and to whom: not three scrolls away
+    column_order=[
+        "created_at",
+        "duplicate",
+        "recipient",
+        "title",
+        "body",
+        "metadata",
+        "ctas",
+        "severity",
+        "scope",
+        "read",
+        "archived",
+        "starred",
+        "notification_id",
+    ],
     column_config={
         "title": st.column_config.TextColumn("title", width="medium"),
         "body": st.column_config.TextColumn("body", width="large"),
