@@ -12,13 +12,14 @@ import duckdb
 from template_noise.errors import InputError, QueryError, SchemaError
 from template_noise.queries import cursor, execute
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # version -> the queries/ file that brings a database of the version before up to it
 # (store/schema.sql is version 1).
 MIGRATIONS = {
     2: "store/migrate_signoff_chain",
     3: "store/migrate_signoff_decision",
     4: "store/migrate_reject_keys",
+    5: "store/migrate_template_inference",
 }
 
 
