@@ -253,6 +253,7 @@ _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
     "template_keysets": series.template_keysets,
     "template_breakdown": series.template_breakdown,
     "template_examples": series.template_examples,
+    "template_variants": series.template_variants,
     "template_recipients": series.template_recipients,
     "template_duplicate_pairs": series.template_duplicate_pairs,
     "template_dedup_keys": series.template_dedup_keys,
