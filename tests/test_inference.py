@@ -1,4 +1,4 @@
-"""Template inference (template_noise.inference, issue 17 phase 1): hand-checkable cases, the
+"""Template inference (template_noise.inference): hand-checkable cases, the
 typed masking against the SQL macro it replaces, purity (order, day-by-day), and the labelled
 corpus's grouping accuracy (benchmarks/inference)."""
 

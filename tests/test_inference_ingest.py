@@ -16,6 +16,7 @@ from template_noise import db
 from template_noise.cli import main
 from template_noise.config import load_config
 from template_noise.filters import Filters
+from template_noise.inference import TitleRecord, infer_templates
 from template_noise.ingest import ingest
 from template_noise.metrics import compute_metrics
 
@@ -87,6 +88,16 @@ def test_the_role_example_is_one_template_and_near_misses_stay_apart(tmp_path: P
     assert got["API key rotated"] == "API key rotated"
     m = compute_metrics(con, Filters(), load_config()).set_index("template")
     assert m.loc["Role changed to {*} #{n}", "sent"] == 3
+
+
+def test_a_pattern_with_one_constant_word_needs_three_values() -> None:
+    def rec(title: str) -> TitleRecord:
+        return TitleRecord(title, f"{title} for u1.", frozenset({"user"}), "info")
+
+    two = infer_templates([rec("Password changed"), rec("Role changed")])
+    assert two == {"Password changed": "Password changed", "Role changed": "Role changed"}
+    three = infer_templates([rec("Password changed"), rec("Role changed"), rec("Plan changed")])
+    assert set(three.values()) == {"{*} changed"}
 
 
 def _load_days(paths: Sequence[Path]) -> duckdb.DuckDBPyConnection:

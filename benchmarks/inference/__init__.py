@@ -1,4 +1,4 @@
-"""Template inference (issue 17): the labelled corpus and its evaluation against drain3.
+"""Template inference: the labelled corpus and its evaluation against drain3.
 
     python -m benchmarks.inference [--corpus FILE] [--out benchmarks/inference/results.md]
 

@@ -1,4 +1,4 @@
-"""The labelled corpus of template inference (issue 17): notification titles with the template
+"""The labelled corpus of template inference: notification titles with the template
 their sender wrote, by hand, one JSON object a line in benchmarks/inference/corpus.jsonl.
 
     python -m benchmarks.inference.corpus            # rewrites corpus.jsonl (deterministic)

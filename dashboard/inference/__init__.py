@@ -1,4 +1,4 @@
-"""Template inference from titles (issue 17, phase 1): which titles one sender's format wrote.
+"""Template inference from titles: which titles one sender's format wrote.
 
 Wacht's `POST /notifications` carries no template id, so for most users the template is what
 this infers from the title. Input: the *distinct* title records (title, body, metadata key
@@ -28,7 +28,9 @@ The rule
    - a position whose two or three distinct values are all event words (past participles
      such as `revoked`, `rotated`, `paid`; see `EVENT_WORDS`) names different events and
      never becomes `{*}`; from four values on, the position is a variable like any other;
-   - at least one word stays constant, and at most 60% of the tokens (rounded) become `{*}`.
+   - at least one word stays constant, and at most 60% of the tokens (rounded) become `{*}`;
+     with a single constant word (`{*} changed`), each varying position needs three values
+     or more (`Password changed` and `Role changed` alone stay apart).
 4. A `{*}` may stand for up to three words: a cluster one to two tokens longer than another
    whose `{*}` it fills with several words (`Contract signed with Blue Sky Labs` against
    `Contract signed with {*}`) joins it, when the evidence agrees; so does, the other way

@@ -19,6 +19,9 @@ EVENT_WORDS = frozenset((
     "expires", "starts", "ends", "fails", "begins", "open", "down", "up", "live",
 ))  # fmt: skip
 FREE_AT = 4  # distinct values from which a position of event words is a variable anyway
+# A pattern with a single constant word (`{*} changed`) says little: two titles
+# (`Password changed`, `Role changed`) are as likely two events. It needs this many values.
+FEW_CONSTANT_VALUES = 3
 MAX_WILD_SHARE = 0.6
 _TYPED = re.compile(r"\{(?:n|ip|email|url|uuid|id|hex|q)\}")
 
@@ -97,6 +100,22 @@ def _joins(c: Cluster, cls: _Class, events: set[int], length: int) -> bool:
     return constant_word and agrees(c.evidence, cls.evidence, drop)
 
 
+def _telling(cls: _Class) -> bool:
+    """Whether the class may become one pattern: two constant words or more, or else at
+    least FEW_CONSTANT_VALUES values at each position it makes vary."""
+    first = cls.members[0].tokens
+    constant = sum(
+        1
+        for i, t in enumerate(first)
+        if kind(t) == "word" and (i not in cls.values or len(cls.values[i]) == 1)
+    )
+    if constant >= 2:
+        return True
+    return all(
+        len(v) >= FEW_CONSTANT_VALUES or WILD in v for v in cls.values.values() if len(v) > 1
+    )
+
+
 def _merge(cls: _Class) -> Cluster:
     first = cls.members[0].tokens
     tokens = tuple(
@@ -155,7 +174,7 @@ def one_pass(live: list[Cluster], length: int) -> list[Cluster] | None:
             continue
         index = {id(live[i]): i for i in free}
         for cls in _split([live[i] for i in free], mask, length):
-            if len(cls.members) > 1:
+            if len(cls.members) > 1 and _telling(cls):
                 fresh.append(_merge(cls))
                 consumed.update(index[id(m)] for m in cls.members)
     if not fresh:
