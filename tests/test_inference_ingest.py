@@ -203,3 +203,28 @@ def test_templates_command_json(tmp_path: Path, capsys: Any) -> None:
     assert main(["templates", str(log)]) == 0
     table = capsys.readouterr().out
     assert "Role changed to {*} #{n}" in table and "inferred" in table
+
+
+def test_a_version_4_database_is_migrated_and_its_next_load_infers_every_title(
+    tmp_path: Path,
+) -> None:
+    from template_noise.queries import execute
+
+    path = tmp_path / "v4.duckdb"
+    con = db.connect(path)
+    ingest(con, [write(tmp_path / "a.jsonl", role_events())])
+    # As version 4 left it: templates by typed masking alone, no pooled evidence.
+    con.execute("UPDATE events SET template = tn_infer_template(title) WHERE title IS NOT NULL")
+    con.execute("DROP TABLE template_titles")
+    con.execute("DELETE FROM meta WHERE key = 'template_inference'")
+    execute(con, "store/schema_version_set", version="4")
+    con.close()
+    con = db.connect(path)
+    assert db.schema_version(con) == db.SCHEMA_VERSION
+    assert templates(con)["Role changed to admin #41"] == "Role changed to admin #{n}"
+    ingest(con, [write(tmp_path / "b.jsonl", [sent(20, "Hello", day=2)])])
+    got = templates(con)
+    assert got["Role changed to admin #41"] == got["Role changed to owner #7"]
+    assert got["Role changed to owner #7"] == "Role changed to {*} #{n}"
+    m = compute_metrics(con, Filters(), load_config()).set_index("template")
+    assert m.loc["Role changed to {*} #{n}", "sent"] == 3
