@@ -65,7 +65,10 @@ def infer_in_store(
     dropped); merges re-key earlier events too. A database whose stored keys were built
     otherwise (an older schema, other overrides) is rebuilt from all its events."""
     sig = signature(overrides)
-    rebuild = bool(_one(con, "ingest/templates_mode", load_id=load_id, signature=sig))
+    # Only a changed signature reads the events (the common case reads one meta row).
+    rebuild = _one(con, "ingest/templates_mode") != sig and bool(
+        _one(con, "ingest/templates_earlier", load_id=load_id)
+    )
     before = {str(r[0]): r[5] for r in execute(con, "ingest/templates_stored").fetchall()}
     if rebuild:
         execute(con, "ingest/templates_reset", load_id=load_id)
@@ -94,7 +97,8 @@ def infer_in_store(
             masked=changed,
             template=[key_of[m] for m in changed],
         )
-    execute(con, "ingest/templates_rekey", load_id=load_id, all=rebuild)
+    if any(k != m for m, k in key_of.items()):  # else no event holds other than its mask
+        execute(con, "ingest/templates_rekey", load_id=load_id, all=rebuild)
     changes = TemplateChanges(rebuilt=rebuild)
     old_keys = sorted({k for m, k in before.items() if k is not None and k != key_of.get(m, k)})
     if old_keys and not rebuild:
