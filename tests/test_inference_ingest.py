@@ -228,3 +228,22 @@ def test_a_version_4_database_is_migrated_and_its_next_load_infers_every_title(
     assert got["Role changed to owner #7"] == "Role changed to {*} #{n}"
     m = compute_metrics(con, Filters(), load_config()).set_index("template")
     assert m.loc["Role changed to {*} #{n}", "sent"] == 3
+
+
+def test_the_ingest_keys_the_corpus_as_infer_templates_does(tmp_path: Path) -> None:
+    """The evidence pooled in SQL (ingest/templates_pool.sql) is the evidence pooled in
+    Python: on the labelled corpus both give every title the same key."""
+    rows = load()
+    records = [
+        TitleRecord(
+            str(r["title"]),
+            str(r["body"]),
+            frozenset(r["metadata"]),  # type: ignore[arg-type]
+            str(r["severity"]),
+            tuple(r["ctas"]),  # type: ignore[arg-type]
+        )
+        for r in rows
+    ]
+    con = db.connect()
+    ingest(con, [write(tmp_path / "c.jsonl", corpus_events())])
+    assert templates(con) == infer_templates(records)
