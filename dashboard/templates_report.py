@@ -64,4 +64,5 @@ def render_table(items: list[TemplateInfo]) -> str:
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([f"{len(items)} templates", line(head), rule, *map(line, rows)]) + "\n"
+    count = f"{len(items)} template" + ("" if len(items) == 1 else "s")
+    return "\n".join([count, line(head), rule, *map(line, rows)]) + "\n"
