@@ -397,6 +397,10 @@ DUCKDB_ONLY: dict[str, str] = {
         "a dashboard drill-down reading the payload as sent by notification id"
     ),
     "dashboard/template_dedup_keys": "json_each over the metadata as sent (DuckDB's)",
+    "ingest/templates_earlier": "bookkeeping of a load in progress (only DuckDB ingests)",
+    "dashboard/template_list": (
+        "`template-noise templates` reads the DuckDB database only (no --engine spark)"
+    ),
 }
 
 
