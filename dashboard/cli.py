@@ -69,6 +69,10 @@ def _print_ingest(report: IngestReport, fmt: str) -> None:
         f"total: {report.events_loaded} events loaded, "
         f"{report.events_already_present} already present, {report.rejected} rejected"
     )
+    for m in report.merges:
+        print(f"templates merged: {', '.join(m.was)} -> {m.template}")
+    for line in report.config_names_old:
+        print(f"  config: {line}")
     for r in report.rejects[:50]:
         col = f" [{r.column}]" if r.column else ""
         print(f"  rejected {r.file}:{r.line}{col}: {r.reason}")
@@ -76,8 +80,17 @@ def _print_ingest(report: IngestReport, fmt: str) -> None:
         print(f"  ... and {len(report.rejects) - 50} more (see the rejects table)")
 
 
+def _ingest_config(args: argparse.Namespace) -> Config | None:
+    """The --config a command loads logs with ([[templates]] overrides), if given."""
+    from template_noise.config import load_config
+
+    path = getattr(args, "config", None)
+    return load_config(path) if path else None
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     progress = None if args.format == "json" else _progress
+    config = _ingest_config(args)
     key = None
     if args.redact:
         key = os.environ.get(REDACT_KEY_ENV)
@@ -85,14 +98,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise InputError(f"--redact needs a secret key in the environment: {REDACT_KEY_ENV}")
     if args.db is None:
         con = db.connect(memory_limit=args.memory_limit)
-        report = ingest(con, args.paths, progress, redact_key=key)
+        report = ingest(con, args.paths, progress, redact_key=key, config=config)
     else:
         # In place when no other process reads the file (nothing to copy), else into a
         # staging copy swapped in when complete: readers never see half a load.
         with store.writer(
             args.db, memory_limit=args.memory_limit, in_place=True, notice=_notice
         ) as con:
-            report = ingest(con, args.paths, progress, redact_key=key)
+            report = ingest(con, args.paths, progress, redact_key=key, config=config)
     _print_ingest(report, args.format)
     return 0
 
@@ -154,15 +167,16 @@ def _analysis_db(args: argparse.Namespace) -> Connection:
 
 def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it."""
+    config = _ingest_config(args) if args.paths else None
     if args.paths and args.db is None:
         con = db.connect(memory_limit=args.memory_limit)
-        ingest(con, args.paths, progress=_progress)
+        ingest(con, args.paths, progress=_progress, config=config)
         return con
     if args.paths:  # as `ingest --db`: in place unless a reader is registered
         with store.writer(
             args.db, memory_limit=args.memory_limit, in_place=True, notice=_notice
         ) as con:
-            ingest(con, args.paths, progress=_progress)
+            ingest(con, args.paths, progress=_progress, config=config)
     if args.db is None:
         raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
     return _read_db(args)
@@ -275,6 +289,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     from template_noise.spark.engine import export_events
 
     print(export_events(_duckdb_events(args), args.out))
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from template_noise import templates_report
+
+    items = templates_report.template_list(_duckdb_events(args))
+    if args.format == "json":
+        print(json.dumps(templates_report.as_json(items), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(templates_report.render_table(items))
     return 0
 
 
@@ -577,9 +602,25 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"store user ids as keyed hashes (key from ${REDACT_KEY_ENV}) and drop bodies",
     )
     p.add_argument(
+        "--config", metavar="FILE", help="TOML whose [[templates]] overrides name titles"
+    )
+    p.add_argument(
         "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
     )
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("templates", help="every template, its source and titles, to confirm")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
+    p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
+    p.add_argument(
+        "--config", metavar="FILE", help="TOML whose [[templates]] overrides name titles"
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+    _add_wait_option(p)
+    p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("metrics", help="per-template metrics, flags and the noise ranking")
     p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")

@@ -2,14 +2,15 @@
 
 `load_config(path)` reads `dashboard/defaults.toml` (documented there), then lays the
 user's file over it: any subset of keys may be given, unknown keys are an error (a typo must
-not leave a default silently in force). `[[waivers]]` and `[conventions]` come only from
-the user's file.
+not leave a default silently in force). `[[waivers]]`, `[conventions]` and `[[templates]]`
+come only from the user's file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -44,6 +45,14 @@ class Convention:
 
 
 @dataclass(frozen=True)
+class TemplateOverride:
+    """A title the regular expression `match` finds belongs to the template `name`."""
+
+    match: str
+    name: str
+
+
+@dataclass(frozen=True)
 class NoiseScore:
     """Parameters of the noise_score formula (see defaults.toml and metrics.py)."""
 
@@ -68,6 +77,7 @@ class Config:
     owners: Mapping[str, Any] = field(default_factory=dict)  # read by watch/settings.py
     waivers: tuple[Waiver, ...] = ()
     conventions: Mapping[str, Convention] = field(default_factory=dict)
+    templates: tuple[TemplateOverride, ...] = ()
     source: str = "defaults"
 
     def query_params(self) -> dict[str, Any]:
@@ -184,6 +194,23 @@ def _conventions(raw: Any, src: str) -> dict[str, Convention]:
     return out
 
 
+def _templates(raw: Any, src: str) -> tuple[TemplateOverride, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{src}: 'templates' must be an array of tables ([[templates]])")
+    out = []
+    for i, entry in enumerate(raw, 1):
+        where = f"{src}: templates {i}"
+        if not isinstance(entry, Mapping) or set(entry) - {"match", "name"}:
+            raise ConfigError(f"{where}: must be a table with match and name")
+        match = str(_text(entry, "match", where))
+        try:
+            re.compile(match)
+        except re.error as e:
+            raise ConfigError(f"{where}: 'match' is not a regular expression: {e}") from e
+        out.append(TemplateOverride(match, str(_text(entry, "name", where))))
+    return tuple(out)
+
+
 def _read(path: str | Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
@@ -208,6 +235,7 @@ def load_config(
     owners_raw = user.pop("owners", {})
     if not isinstance(owners_raw, Mapping):
         raise ConfigError(f"{src}: 'owners' must be a table of owners ([owners.NAME])")
+    templates_raw = user.pop("templates", [])
     raw = _merge(raw, user, "", src)
     if overrides:
         raw = _merge(raw, overrides, "", "overrides")
@@ -237,5 +265,6 @@ def load_config(
         owners=dict(owners_raw),
         waivers=_waivers(waivers_raw, weights, src),
         conventions=_conventions(conventions_raw, src),
+        templates=_templates(templates_raw, src),
         source=src,
     )

@@ -12,7 +12,7 @@ import duckdb
 from template_noise.errors import InputError, QueryError, SchemaError
 from template_noise.queries import cursor, execute
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # version -> the queries/ file that brings a database of the version before up to it
 # (store/schema.sql is version 1).
 MIGRATIONS = {
@@ -20,6 +20,7 @@ MIGRATIONS = {
     3: "store/migrate_signoff_decision",
     4: "store/migrate_reject_keys",
     5: "store/migrate_watch",
+    6: "store/migrate_template_inference",
 }
 
 

@@ -11,12 +11,16 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from template_noise.errors import InputError, QueryError
+from template_noise.inference.store import Merge, config_naming, infer_in_store
 from template_noise.queries import execute
 from template_noise.store import crash_point
+
+if TYPE_CHECKING:
+    from template_noise.config import Config
 
 # extension (after an optional .gz) -> (staging query, first data line)
 FORMATS: dict[str, tuple[str, int]] = {
@@ -51,6 +55,8 @@ class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     load_id: int = 0
+    merges: list[Merge] = field(default_factory=list)  # inferred templates this load joined
+    config_names_old: list[str] = field(default_factory=list)  # config entries naming them
 
     @property
     def events_loaded(self) -> int:
@@ -73,6 +79,8 @@ class IngestReport:
             "rejected": self.rejected,
             "rejects": [asdict(r) for r in self.rejects],
             "per_file": [asdict(f) for f in self.files],
+            "template_merges": [{"old": list(m.was), "new": m.template} for m in self.merges],
+            "config_names_merged": self.config_names_old,
         }
 
 
@@ -209,6 +217,7 @@ def ingest(
     progress: Progress | None = None,
     redact_key: str | None = None,
     names: Mapping[str, str] | None = None,
+    config: Config | None = None,
 ) -> IngestReport:
     """Load every file into `con`: all files load or none does.
 
@@ -219,6 +228,9 @@ def ingest(
     With redact_key, user ids are stored as keyed hashes (sha256 of key and id) and bodies
     are dropped; every metric stays the same (the duplicate fingerprint is taken first).
 
+    config: its [[templates]] overrides name the titles they match; its waivers and
+    conventions that name a template this load merged into another are reported.
+
     One transaction reads, normalises and adds every file's events and rejects, streaming
     (nothing the size of a file is held in memory); an unreadable file or a crash rolls
     it back, so the database is as it was.
@@ -228,7 +240,7 @@ def ingest(
     salvage: dict[str, InputError] = {}
     while True:
         try:
-            return _load(con, files, labels, salvage, progress, redact_key)
+            return _load(con, files, labels, salvage, progress, redact_key, config)
         except _Truncated as t:
             salvage[t.path] = t.error
         except InputError as e:
@@ -257,6 +269,7 @@ def _load(
     salvage: dict[str, InputError],
     progress: Progress | None,
     redact_key: str | None,
+    config: Config | None,
 ) -> IngestReport:
     execute(con, "ingest/load_reset")
     report = IngestReport()
@@ -291,7 +304,11 @@ def _load(
         ).fetchall():
             report.files.append(FileReport(str(file), int(loaded), int(present), int(rejected)))
         execute(con, "ingest/load_release")
-        _derive(con, load_id)
+        changes = infer_in_store(con, load_id, config.templates if config else ())
+        report.merges = changes.merges
+        if config is not None:
+            report.config_names_old = config_naming(config, changes.merges)
+        _derive(con, load_id, rebuild=changes.earlier_events_changed)
         report.rejects = [
             Reject(str(f), int(n), c, str(r))
             for f, n, c, r in execute(con, "ingest/load_rejects").fetchall()
@@ -341,10 +358,12 @@ def _drop_repeats(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
         execute(con, "ingest/load_drop", load_id=load_id)
 
 
-def _derive(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
-    """Bring notification_state up to date with the load: incrementally, or rebuilt."""
+def _derive(con: duckdb.DuckDBPyConnection, load_id: int, rebuild: bool = False) -> None:
+    """Bring notification_state up to date with the load: incrementally, or rebuilt (also
+    when the templates of earlier events changed: the state keys its rows by template)."""
     execute(con, "metrics/macros")  # all three read its state macros
     (incremental,) = _count(con, "state/mode", load_id=load_id)
+    incremental = incremental and not rebuild
     if incremental:
         execute(con, "state/refresh", load_id=load_id)
     else:

@@ -110,6 +110,15 @@ def template_examples(
     )
 
 
+def template_variants(
+    con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str
+) -> pd.DataFrame:
+    """The distinct titles of a template with their source and `sent` events (untrusted
+    text). Over every loaded event: the filters do not apply, inference does not see them."""
+    del filters, config
+    return run(con, "dashboard/template_variants", template=template)
+
+
 def template_recipients(
     con: duckdb.DuckDBPyConnection, filters: Filters, config: Config, template: str, limit: int = 20
 ) -> pd.DataFrame:

@@ -564,6 +564,8 @@ def test_cli_ingest_json_report_and_exit_codes(tmp_path: Path) -> None:
         "rejected": 1,
         "rejects": [{"file": str(log), "line": 3, "column": None, "reason": "invalid JSON"}],
         "per_file": None,
+        "template_merges": [],  # inferred templates this load merged: none here
+        "config_names_merged": [],
     }
     again = subprocess.run(
         [*exe, "ingest", str(log), "--db", str(dbfile)], capture_output=True, text=True, check=True

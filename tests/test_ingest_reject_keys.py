@@ -97,7 +97,7 @@ def test_a_version_2_database_keeps_its_rejects_and_stays_idempotent(tmp_path: P
     execute(con, "store/schema_version_set", version="2")
     con.close()
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 5
+    assert db.schema_version(con) == db.SCHEMA_VERSION
     assert con.execute("SELECT count(*) FROM rejects WHERE content_hash IS NULL").fetchone() == (2,)
     ingest(con, [log])
     assert rejects(con) == [(str(log), 2), (str(log), 3)]

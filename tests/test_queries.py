@@ -35,6 +35,7 @@ def select_queries() -> list[str]:
 # Values for the parameters a query may take beyond the filters and the configuration.
 EXTRA: dict[str, Any] = {
     "unit": "day", "limit": 5, "total_distinct": True, "quantiles": True, "submit_token": "t",
+    "load_id": 1, "signature": "",
 }  # fmt: skip
 
 

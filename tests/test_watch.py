@@ -183,7 +183,7 @@ def test_a_schema_4_database_is_migrated_to_hold_alerts(tmp_path: Path) -> None:
     assert db.schema_version(snapshot) == 4 and stored_alerts(snapshot) == []
     snapshot.close()
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 5
+    assert db.schema_version(con) == db.SCHEMA_VERSION >= 5
     assert len(run_watch(con, config(), as_of=DAY9 + timedelta(days=1)).alerts) == 2
     assert len(stored_alerts(con)) == 2
 

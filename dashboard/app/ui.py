@@ -320,6 +320,7 @@ def data_fingerprint() -> str:
 _SERIES: dict[str, Callable[..., pd.DataFrame]] = {
     "templates": series.templates,
     "volume_over_time": series.volume_over_time,
+    "template_variants": series.template_variants,
     "template_duplicate_pairs": series.template_duplicate_pairs,
     "template_dedup_keys": series.template_dedup_keys,
     "template_read_delay": series.template_read_delay,

@@ -399,6 +399,10 @@ DUCKDB_ONLY: dict[str, str] = {
     "dashboard/template_dedup_keys": "json_each over the metadata as sent (DuckDB's)",
     "whatif/notifications": "the what-if replay runs on DuckDB (`simulate` has no Spark engine)",
     "whatif/repeat_gaps": "the what-if suggestions run on DuckDB (`simulate` has no Spark engine)",
+    "ingest/templates_earlier": "bookkeeping of a load in progress (only DuckDB ingests)",
+    "dashboard/template_list": (
+        "`template-noise templates` reads the DuckDB database only (no --engine spark)"
+    ),
 }
 
 

@@ -54,7 +54,9 @@ def _load(paths: list[str], label: str, names: dict[str, str] | None = None) -> 
             bar.progress(done, text=f"{i}/{n} files" + (f": {shown}" if shown else ""))
 
         try:
-            report = ui.write(lambda con: ingest(con, paths, progress=progress, names=names))
+            report = ui.write(
+                lambda con: ingest(con, paths, progress=progress, names=names, config=ui.config())
+            )
         except TemplateNoiseError as e:
             status.update(label=f"Nothing loaded: {ui.literal(e)}", state="error", expanded=True)
             st.session_state["data_failure"] = str(e)

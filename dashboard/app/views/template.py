@@ -1,5 +1,6 @@
 """Template: one template's numbers, each with the threshold it is judged against; every flag
-judged with its reason; what to change in the sending code per fired flag, with the evidence
+judged with its reason; the titles behind it (variants) and how it got its name (inferred,
+override, explicit); what to change in the sending code per fired flag, with the evidence
 (duplicate pairs and dedup key candidates, a suggested expires_hours, the recipient-days of a
 flood); volume and duplicates over time, engagement, severities and scopes, metadata key
 sets, recent examples and top recipients.
@@ -142,6 +143,27 @@ with right:
         f"{explain.metric_line('metadata_drift_rate', row, cfg)}; "
         f"{explain.metric_line('metadata_invalid_rate', row, cfg)}"
     )
+
+st.subheader("Variants")
+# How the logs' notifications came to this template: a person confirms an inferred template
+# here, or writes a [[templates]] override in the config (docs/templates.md).
+variants = ui.frame("template_variants", filters, template)
+SOURCES = {
+    "inferred": "inferred from the title",
+    "override": "named by a [[templates]] override of the config",
+    "column": "given in the template column",
+    "metadata": "given as metadata.template",
+}
+st.caption(
+    f"{len(variants)} distinct titles, all loaded events; source: "
+    + "; ".join(SOURCES.get(s, "unknown") for s in sorted(set(variants["source"])))
+)
+st.dataframe(
+    variants[["title", "sent", "source"]],
+    hide_index=True,
+    column_config={"title": st.column_config.TextColumn("title", width="large")},
+    key="t_variants",
+)
 
 st.subheader("Recent examples")
 examples = page.examples
