@@ -149,7 +149,10 @@ def test_a_new_variant_merges_templates_and_the_report_names_them(tmp_path: Path
     config_file = tmp_path / "tn.toml"
     config_file.write_text(
         '[[waivers]]\ntemplate = "Role changed to admin #{n}"\nflag = "ignored"\n'
-        'reason = "kept"\n\n[conventions."Role changed to admin #{n}"]\nseverity = "info"\n',
+        'reason = "kept"\n\n[conventions."Role changed to admin #{n}"]\nseverity = "info"\n'
+        # an owner whose glob takes the old key but not the new one; another that takes both
+        '\n[owners.admins]\ntemplates = ["Role changed to admin*"]\nusers = ["1"]\n'
+        '\n[owners.roles]\ntemplates = ["Role changed*"]\nusers = ["2"]\n',
         encoding="utf-8",
     )
     config = load_config(config_file)
@@ -161,7 +164,8 @@ def test_a_new_variant_merges_templates_and_the_report_names_them(tmp_path: Path
         {"old": ["Role changed to admin #{n}"], "new": "Role changed to {*} #{n}"}
     ]
     named = second.as_json()["config_names_merged"]
-    assert len(named) == 2 and all("Role changed to {*} #{n}" in line for line in named)
+    assert len(named) == 3 and all("Role changed to {*} #{n}" in line for line in named)
+    assert "owner 'admins' ('Role changed to admin*')" in named[2]
     # the first day's events were re-keyed, and the state follows them
     assert set(templates(con).values()) == {"Role changed to {*} #{n}"}
     m = compute_metrics(con, Filters(), config)

@@ -11,8 +11,9 @@ the load's own events, and events of earlier loads only when their key changed (
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from template_noise.inference import templates_of
@@ -116,7 +117,8 @@ def infer_in_store(
 
 
 def config_naming(config: Config, merges: Sequence[Merge]) -> list[str]:
-    """The config's waivers and conventions that name a key a merge replaced, as lines."""
+    """The config's waivers, conventions and owners that name a key a merge replaced, as
+    lines."""
     new_of = {old: m.template for m in merges for old in m.was}
     out = [
         f"waiver of {w.flag!r} names {w.template!r}, now part of {new_of[w.template]!r}"
@@ -128,4 +130,16 @@ def config_naming(config: Config, merges: Sequence[Merge]) -> list[str]:
         for t in config.conventions
         if t in new_of
     ]
+    # An owner (`watch --notify`) whose globs took the old key and miss the new one would
+    # stop receiving that template's alerts.
+    for name, entry in config.owners.items():
+        globs = entry.get("templates", []) if isinstance(entry, Mapping) else []
+        globs = [g for g in globs if isinstance(g, str)]
+        for old, new in sorted(new_of.items()):
+            took = [g for g in globs if fnmatchcase(old, g)]
+            if took and not any(fnmatchcase(new, g) for g in globs):
+                out.append(
+                    f"owner {name!r} ({took[0]!r}) names {old!r}, now part of {new!r}, "
+                    "which it does not match"
+                )
     return out
