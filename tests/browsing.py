@@ -54,6 +54,7 @@ class PageSpec:
     path: str
     marker: str  # visible once the page has rendered
     charts: int = 0  # Plotly charts the page draws
+    metrics: int = 4  # headline numbers (st.metric) at least
 
 
 PAGES = (
@@ -63,6 +64,8 @@ PAGES = (
     PageSpec("delivery", "/delivery", "text=Realtime disconnects", charts=4),
     PageSpec("checklist", "/checklist", "text=Sign-off history"),
     PageSpec("data", "/data", "text=Freshness"),
+    PageSpec("alerts", "/alerts", "text=Resolved alerts", metrics=3),
+    PageSpec("whatif", "/whatif", "text=Go-live checklist after"),
 )  # fmt: skip
 
 
