@@ -8,7 +8,6 @@ same filters: the dashboard and the CLI never disagree.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import dashboard_fixture
 import pandas as pd
 import pytest
-import streamlit as st
+from apptest_fixture import APP, fresh_caches  # noqa: F401  (autouse)
 from streamlit.testing.v1 import AppTest
 from template_noise import checklist, db, metrics, signoff
 from template_noise.app.ui import DATA_DIR_ENV, DB_ENV
@@ -24,17 +23,7 @@ from template_noise.config import load_config
 from template_noise.filters import Filters
 from template_noise.format import seconds
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 TIMEOUT = 60
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -11,19 +11,18 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import hostile
 import pytest
 import streamlit as st
+from apptest_fixture import APP, fresh_caches  # noqa: F401  (autouse)
 from events_fixture import sent, write_jsonl
 from streamlit.testing.v1 import AppTest
 from template_noise import db
 from template_noise.app.ui import DATA_DIR_ENV, DB_ENV
 from template_noise.ingest import ingest
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 TIMEOUT = 60
 PAGES = (None, "views/template.py", "views/delivery.py", "views/checklist.py",
          "views/data.py")  # fmt: skip
@@ -45,15 +44,6 @@ con = db.connect(sys.argv[1], read_only=True)
 print(*(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("events", "rejects", "loads", "signoffs")))
 """
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="module")

@@ -3,29 +3,18 @@ counts and source, shown as text (titles are untrusted), under streamlit's AppTe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest_fixture import APP, fresh_caches  # noqa: F401  (autouse)
 from streamlit.testing.v1 import AppTest
 from template_noise import db
 from template_noise.app.ui import DATA_DIR_ENV, DB_ENV
 from template_noise.ingest import ingest
 from test_inference_ingest import sent, write
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 ROLE = "Role changed to {*} #{n}"
 HOSTILE = "Role changed to <b>owner</b> #7"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_template_page_lists_the_variants_of_an_inferred_template(

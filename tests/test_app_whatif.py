@@ -5,30 +5,19 @@ names shown as text."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import dashboard_fixture
 import pandas as pd
 import pytest
-import streamlit as st
+from apptest_fixture import APP, fresh_caches  # noqa: F401  (autouse)
 from streamlit.testing.v1 import AppTest
 from template_noise import db
 from template_noise.app.ui import DATA_DIR_ENV, DB_ENV
 from template_noise.config import load_config
 from template_noise.whatif import parse_policy, simulate
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 PAGE = "views/whatif.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

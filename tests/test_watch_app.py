@@ -5,29 +5,18 @@ template's name is markup: it must show as text."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import dashboard_fixture
 import pytest
-import streamlit as st
+from apptest_fixture import APP, fresh_caches  # noqa: F401  (autouse)
 from events_fixture import write_jsonl
 from streamlit.testing.v1 import AppTest
 from template_noise import cli
 from template_noise.app.ui import DB_ENV
 from watch_fixture import hourly_log
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app" / "main.py"
 HOSTILE = "<img src=x onerror=alert(1)>**A**"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
