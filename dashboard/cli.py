@@ -550,6 +550,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_memory_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
+    )
+
+
 def _add_wait_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--wait",
@@ -604,9 +610,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--config", metavar="FILE", help="TOML whose [[templates]] overrides name titles"
     )
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("templates", help="every template, its source and titles, to confirm")
@@ -616,9 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="TOML whose [[templates]] overrides name titles"
     )
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_templates)
 
@@ -633,9 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rollups", metavar="DIR", help="compute from daily roll-ups (spark-rollups --out DIR)"
     )
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_engine_options(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_metrics)
@@ -662,9 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when the newest event is older than HOURS (without a number: the "
         "config's max_data_age_hours, default 24; without the option: no age limit)",
     )
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_engine_options(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_check)
@@ -679,9 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", metavar="TS", help="window end on created_at (exclusive)")
     p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_engine_options(p, choose=False)
     _add_wait_option(p)
     p.set_defaults(func=cmd_spark_rollups)
@@ -690,9 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="log files, directories or globs")
     p.add_argument("--db", help="DuckDB file (with PATHs: load them into it first)")
     p.add_argument("--out", type=Path, required=True, help="directory for events.parquet")
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_export)
 
@@ -734,9 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--notify", action="store_true", help="send opened and resolved alerts to their owners"
     )
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_watch)
 
@@ -748,9 +740,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--format", choices=["markdown", "html"], default="markdown")
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_report)
 
@@ -769,9 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="TS", help="analysis instant (default: the latest event)")
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument(
-        "--memory-limit", metavar="SIZE", help="cap DuckDB's memory, e.g. 4GB (spills to disk)"
-    )
+    _add_memory_option(p)
     _add_wait_option(p)
     p.set_defaults(func=cmd_simulate)
 
