@@ -251,3 +251,37 @@ def test_the_ingest_keys_the_corpus_as_infer_templates_does(tmp_path: Path) -> N
     con = db.connect()
     ingest(con, [write(tmp_path / "c.jsonl", corpus_events())])
     assert templates(con) == infer_templates(records)
+
+
+def test_the_body_frame_is_the_words_every_body_holds_split_on_any_white_space(
+    tmp_path: Path,
+) -> None:
+    """The frame pooled in SQL, checked by hand: the body words every body of a masked title
+    holds. A tab or a double space separates words as a space does; a word inside another
+    word ('changed' in 'unchanged') is not that word; day by day gives the same frame."""
+    events = [
+        sent(1, "Role updated", body="The role was changed to billing."),
+        sent(2, "Role updated", day=1, body="Your role\tchanged to  owner."),
+        sent(3, "Role updated", day=2, body="Your role changed\nto admin."),
+        sent(4, "Plan updated", body="Your plan changed today."),
+        sent(5, "Plan updated", day=1, body="Your plan is unchanged today."),
+        sent(6, "Seat added", body="A seat was added."),
+        sent(7, "Seat added", day=1),  # no body: no frame
+    ]
+    expected = {
+        "Role updated": ["changed", "role", "to"],
+        "Plan updated": ["plan", "today."],
+        "Seat added": [],
+    }
+
+    def frames(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+        return dict(con.execute("SELECT masked, frame FROM template_titles").fetchall())
+
+    at_once = db.connect()
+    ingest(at_once, [write(tmp_path / "all.jsonl", events)])
+    assert frames(at_once) == expected
+    by_day = db.connect()
+    for day in (2, 0, 1):
+        day_events = [e for e in events if e["occurred_at"].startswith(f"2024-01-0{day + 1}")]
+        ingest(by_day, [write(tmp_path / f"d{day}.jsonl", day_events)])
+    assert frames(by_day) == expected

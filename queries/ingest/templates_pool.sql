@@ -2,55 +2,57 @@
 -- grain: statements; template_titles = one row per masked title.  columns: none
 -- parameters: $load_id (NULL: every load, a rebuild). The events pooled still hold their
 -- masked title as template (ingest/normalize.sql; ingest/templates_reset.sql for a rebuild).
--- Distinct shapes first (masked title, severity, key set, CTA labels, body), then per masked
--- title: severities, metadata keys and CTA labels as sorted unions; the frame as the body
--- tokens every body holds (split on white space), kept when they are skeleton words: a
--- lowercase first letter and no typed value (tn_infer_template leaves them as they are);
--- none when a body is missing. template_noise.inference.evidence pools the same way.
--- Union and intersection ignore order and repetition, so a load folded into what is stored
--- gives what pooling every load at once gives.
+-- Per masked title: severities, metadata keys and CTA labels as sorted unions; the frame as
+-- the body tokens (split on white space) every body holds, kept when they are skeleton
+-- words: a lowercase first letter and no typed value (tn_infer_template leaves them as they
+-- are); none when a body is missing. template_noise.inference.evidence pools the same way.
+-- The frame is found without splitting every body into rows: the candidates are the
+-- skeleton words of one body (the least), and a body drops those it lacks. Union and
+-- intersection ignore order and repetition, so a load folded into what is stored gives what
+-- pooling every load at once gives.
 CREATE OR REPLACE TEMP TABLE template_pool AS
-WITH shapes AS MATERIALIZED (
-    SELECT template AS masked, severity,
-           CASE WHEN json_type(metadata) = 'OBJECT' THEN json_keys(metadata)
-                ELSE []::VARCHAR[] END AS keys,
-           coalesce(list_filter(json_extract_string(ctas, '$[*].label'), lambda l: l IS NOT NULL),
-                    []::VARCHAR[]) AS labels,
-           body
+WITH per_title AS (
+    SELECT template AS masked,
+           coalesce(list_sort(list(DISTINCT severity) FILTER (severity IS NOT NULL)), []::VARCHAR[])
+               AS severities,
+           list_sort(list_distinct(flatten(list(DISTINCT
+               CASE WHEN json_type(metadata) = 'OBJECT' THEN json_keys(metadata) ELSE []::VARCHAR[] END))))
+               AS metadata_keys,
+           list_sort(list_distinct(flatten(list(DISTINCT
+               coalesce(list_filter(json_extract_string(ctas, '$[*].label'), lambda l: l IS NOT NULL),
+                        []::VARCHAR[]))))) AS ctas,
+           bool_or(body IS NULL) AS no_body,
+           min(body) AS rep
     FROM events
     WHERE template_source = 'title' AND template <> ''
       AND ($load_id IS NULL OR load_id = $load_id)
-    GROUP BY ALL
+    GROUP BY template
 ),
-per_title AS (
+candidates AS (
     SELECT masked,
-           coalesce(list_sort(list(DISTINCT severity) FILTER (severity IS NOT NULL)), []::VARCHAR[])
-               AS severities,
-           list_sort(list_distinct(flatten(list(keys)))) AS metadata_keys,
-           list_sort(list_distinct(flatten(list(labels)))) AS ctas,
-           count(DISTINCT body) AS bodies,
-           bool_or(body IS NULL) AS no_body
-    FROM shapes
+           list_filter(list_distinct(string_split_regex(rep, '\s+')),
+                       lambda t: regexp_matches(t, '^[a-z]') AND tn_infer_template(t) = t) AS cands
+    FROM per_title
+    WHERE NOT no_body
+),
+missing AS (
+    -- Candidate tokens some body lacks. A body whose space-separated pieces hold every
+    -- candidate holds each as a token (a candidate has no white space); only the others
+    -- are split on any white space.
+    SELECT masked,
+           list_distinct(flatten(list(list_filter(cands, lambda t: NOT list_contains(
+               string_split_regex(body, '\s+'), t))))) AS gone
+    FROM (SELECT e.template AS masked, e.body, c.cands
+          FROM events e JOIN candidates c ON c.masked = e.template
+          WHERE e.template_source = 'title' AND ($load_id IS NULL OR e.load_id = $load_id)
+            AND NOT list_has_all(string_split(e.body, ' '), c.cands))
     GROUP BY masked
-),
-shared AS (
-    -- per masked title and lowercase token: how many of its distinct bodies hold it
-    SELECT masked, token, count(*) AS bodies
-    FROM (SELECT masked, unnest(list_distinct(string_split_regex(body, '\s+'))) AS token
-          FROM (SELECT DISTINCT masked, body FROM shapes WHERE body IS NOT NULL))
-    WHERE regexp_matches(token, '^[a-z]')
-    GROUP BY masked, token
-),
-frames AS (
-    -- the tokens every body holds; only those are masked, to leave out typed values
-    SELECT s.masked, list_sort(list(s.token) FILTER (tn_infer_template(s.token) = s.token)) AS frame
-    FROM shared s
-    JOIN per_title p ON p.masked = s.masked AND p.bodies = s.bodies AND NOT p.no_body
-    GROUP BY s.masked
 )
-SELECT p.masked, p.severities, p.metadata_keys, p.ctas, coalesce(f.frame, []::VARCHAR[]) AS frame
+SELECT p.masked, p.severities, p.metadata_keys, p.ctas,
+       coalesce(list_sort(list_filter(c.cands, lambda t: NOT list_contains(coalesce(m.gone, []::VARCHAR[]), t))), []::VARCHAR[]) AS frame
 FROM per_title p
-LEFT JOIN frames f ON f.masked = p.masked;
+LEFT JOIN candidates c ON c.masked = p.masked
+LEFT JOIN missing m ON m.masked = p.masked;
 
 UPDATE template_titles t
 SET severities = list_sort(list_distinct(list_concat(t.severities, p.severities))),
