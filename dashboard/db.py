@@ -24,6 +24,18 @@ MIGRATIONS = {
 }
 
 
+# Each process's DuckDB may take this share of the machine's memory unless told otherwise
+# (DuckDB's own default is 80%): an ingest and a dashboard side by side then leave a fifth
+# of the memory to the operating system and everything else.
+DEFAULT_MEMORY_SHARE = 0.4
+
+
+def default_memory_limit() -> str:
+    """DEFAULT_MEMORY_SHARE of the machine's physical memory, as a DuckDB memory_limit."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(total * DEFAULT_MEMORY_SHARE) // 2**20}MiB"
+
+
 _SPILL_DIR = re.compile(r"template-noise-([0-9]+)")
 _swept = False
 
@@ -61,10 +73,12 @@ def connect(
 
     memory_limit (e.g. "4GB") caps DuckDB's memory; beyond it, work spills to a temporary
     directory instead of failing. Without it, the environment's TEMPLATE_NOISE_MEMORY_LIMIT
-    applies (so the dashboard and every command can be capped alike), else DuckDB's default
-    of 80% of the machine's memory.
+    applies (so the dashboard and every command can be capped alike), else
+    default_memory_limit(): 40% of the machine's memory.
     """
-    memory_limit = memory_limit or os.environ.get("TEMPLATE_NOISE_MEMORY_LIMIT") or None
+    memory_limit = (
+        memory_limit or os.environ.get("TEMPLATE_NOISE_MEMORY_LIMIT") or default_memory_limit()
+    )
     global _swept
     if not _swept:
         _swept = True
@@ -75,8 +89,7 @@ def connect(
         "autoload_known_extensions": True,
         "temp_directory": str(spill_dir()),
     }
-    if memory_limit:
-        config["memory_limit"] = memory_limit
+    config["memory_limit"] = memory_limit
     if read_only and path is not None:
         return _snapshot(Path(path), config)
     target = ":memory:" if path is None else str(path)

@@ -32,6 +32,21 @@ def test_memory_limit_from_option_else_environment(
     assert setting(db.connect(path, read_only=True)) == "190.7 MiB"  # the dashboard's reader
 
 
+def test_without_a_cap_each_process_takes_two_fifths_of_the_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not DuckDB's 80%: an ingest and a dashboard side by side leave a fifth to the OS."""
+    monkeypatch.delenv("TEMPLATE_NOISE_MEMORY_LIMIT", raising=False)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    mib = int(total * 0.4) // 2**20
+    con = db.connect()
+    limit = con.execute("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")
+    shown = str(limit.fetchone()[0])  # type: ignore[index]
+    number, unit = shown.split()
+    as_mib = float(number) * {"MiB": 1, "GiB": 1024}[unit]
+    assert abs(as_mib - mib) <= 0.06 * 1024  # DuckDB shows one decimal of GiB
+
+
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "TEMPLATE_NOISE_MEMORY_LIMIT"}
     return subprocess.run(
