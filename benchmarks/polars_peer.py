@@ -80,7 +80,7 @@ def compute(
     # group_by keeps the sorted order within each group, so first() is that row.
     payload = ("template", "user_id", "organization_id", "workspace_id", "title", "body",
                "severity", "metadata", "expires_hours", "dedup_key", "occurred_at")  # fmt: skip
-    n = (
+    sends = (
         ev.filter(pl.col("event_type").is_in(["sent", "send_failed"]))
         .with_columns(is_failed=pl.col("event_type") != "sent")
         .sort("notification_id", "is_failed", "occurred_at", "event_id")
@@ -114,13 +114,15 @@ def compute(
             for kind in ENGAGEMENT
         )
     )
+    # One row per notification, collected once: every later step reads it, and a plan that
+    # branches would otherwise compute it again for each branch.
+    n = _engine(sends.join(firsts, on="notification_id", how="left")).lazy()
     window = pl.duration(minutes=dedup_window_minutes)
     expires = pl.col("created_at") + pl.duration(hours=pl.col("expires_hours"))
     keys = pl.col("metadata").str.extract_all(KEY).list.eval(pl.element().str.replace(r"\s*:$", ""))
     c = (
         n.filter(~pl.col("is_failed"))
         .rename({"occurred_at": "created_at"})
-        .join(firsts, on="notification_id", how="left")
         # Duplicates: the previous created notification with the same recipient, template
         # and fingerprint (dedup_key, else title + body + metadata) within the window.
         .with_columns(
@@ -129,9 +131,12 @@ def compute(
                 pl.concat_str("title", "body", pl.col("metadata").fill_null(""), separator="\x1f"),
             )
         )
-        .sort("created_at", "notification_id")
         .with_columns(
-            prev=pl.col("created_at").shift().over("template", "recipient", "fingerprint"),
+            prev=pl.col("created_at")
+            .shift()
+            .over(
+                "template", "recipient", "fingerprint", order_by=["created_at", "notification_id"]
+            ),
             expires_at=expires,
         )
         .with_columns(
@@ -159,6 +164,7 @@ def compute(
             metadata_invalid=pl.col("keyset").is_null(),
         )
     )
+    c = _engine(c).lazy()  # created notifications with their flags, read by three branches
     common = (
         c.filter(pl.col("keyset").is_not_null())
         .group_by("template", "keyset")
