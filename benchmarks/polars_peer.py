@@ -1,6 +1,7 @@
 """The polars peer: the per-template metrics of SPEC.md written the way a good polars user
-would (one LazyFrame from pl.scan_parquet, expressions only, no Python per-row work,
-collected by the streaming engine), for the benchmark's typed Parquet logs.
+would (LazyFrames from pl.scan_parquet, expressions only, no Python per-row work, each
+collected by the streaming engine; the one-row-per-notification frames several branches
+read are collected once), for the benchmark's typed Parquet logs.
 
     python -m benchmarks.polars_peer LOG.parquet [--out metrics.json]
 
