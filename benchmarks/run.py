@@ -1,5 +1,5 @@
 """The scale benchmark of issue 5: wall time and peak memory of every step, with the floors
-and the pandas peer measured in the same run, as a Markdown table.
+and the pandas and polars peers measured in the same run, as a Markdown table.
 
     python -m benchmarks.run --sizes 1000000,10000000 [--memory-limit 4GB] [--workdir DIR]
 
@@ -16,13 +16,16 @@ process and reads that child's peak RSS from wait4():
 - append one day: `template-noise ingest DAY --db COPY` on a copy of the 30-day database,
   once as it runs unattended (written in place) and once while this process holds a reader
   on the file, as a served dashboard does (the append then writes a staging copy);
-- floors: a DuckDB pass that only reads the columns the metrics need, and one that only
-  groups the events by notification;
+- floors: a DuckDB pass that only reads the columns the metrics need, one that only
+  groups the events by notification, and one that only orders them by (template,
+  recipient, time), the order duplicate detection walks;
 - bound: benchmarks/bound.py, the product's own state and metrics over a view straight on
   the log (nothing validated, normalised or stored): what the metric definitions alone cost,
   the least `metrics` end to end could take;
-- pandas peer: benchmarks/pandas_peer.py on the same file; its numbers are asserted equal
-  to `metrics` end to end (rates within 1e-9) before the table is printed.
+- pandas peer: benchmarks/pandas_peer.py on the same file; polars peer:
+  benchmarks/polars_peer.py (LazyFrame, streaming engine) on the same file; the numbers of
+  each are asserted equal to `metrics` end to end (rates within 1e-9) before the table is
+  printed.
 
 The table goes to stdout and to benchmarks/results.md (overwritten with this run).
 """
@@ -52,7 +55,7 @@ from benchmarks.generate import generate
 RESULTS = Path(__file__).parent / "results.md"
 PY = sys.executable
 CLI = [PY, "-m", "template_noise.cli"]
-# The pandas peer's address-space cap: 3/4 of the machine's memory.
+# The peers' address-space cap: 3/4 of the machine's memory.
 PEER_CAP = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 3 // 4
 
 
@@ -102,6 +105,13 @@ def floor_cmd(log: Path, kind: str) -> list[str]:
         cols = [f"sum(length({c}))" for c in text]
         cols += ["sum(epoch_us(occurred_at))", "sum(expires_hours)", "sum(attempt)"]
         sql = f"SELECT {', '.join(cols)} FROM {src}"
+    elif kind == "sort":
+        # Materialised in that order, so the sort cannot be optimised away (an ORDER BY under
+        # a count is dropped). The generated logs name the recipient in user_id.
+        sql = (
+            f"CREATE TEMP TABLE ordered AS SELECT template, user_id, occurred_at FROM {src} "
+            "ORDER BY template, user_id, occurred_at"
+        )
     else:
         sql = (
             f"SELECT count(*) FROM (SELECT notification_id, count(*), min(occurred_at) "
@@ -162,9 +172,10 @@ print(json.dumps({"first": first, "times": times}))
 """
 
 
-def compare(sql: list[dict[str, Any]], peer: list[dict[str, Any]]) -> int:
-    """Assert the optimised path and the pandas peer agree on every metric the peer computes
-    (counts and lists exactly, rates and seconds within 1e-9); returns how many compared."""
+def compare(sql: list[dict[str, Any]], peer: list[dict[str, Any]], who: str = "pandas") -> int:
+    """Assert the optimised path and a peer (pandas, polars) agree on every metric the peer
+    computes (counts and lists exactly, rates and seconds within 1e-9); returns how many
+    compared."""
     by_template = {t["template"]: t for t in sql}
     assert sorted(by_template) == sorted(t["template"] for t in peer), "different templates"
     compared = 0
@@ -179,7 +190,7 @@ def compare(sql: list[dict[str, Any]], peer: list[dict[str, Any]]) -> int:
                 )  # fmt: skip
             else:
                 ok = theirs == ours
-            assert ok, f"{row['template']}.{key}: pandas {theirs!r} != sql {ours!r}"
+            assert ok, f"{row['template']}.{key}: {who} {theirs!r} != sql {ours!r}"
             compared += 1
     return compared
 
@@ -200,11 +211,12 @@ def machine() -> str:
             mem = int(line.split()[1]) // 2**20
     import duckdb
     import pandas
+    import polars
 
     return (
         f"{model}, {os.cpu_count()} cores, {mem} GiB RAM, {platform.system()} "
         f"{platform.release()}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-        f"pandas {pandas.__version__}"
+        f"pandas {pandas.__version__}, polars {polars.__version__}"
     )
 
 
@@ -219,6 +231,7 @@ def bench_size(
     given_log: Path | None = None,
     given_db: Path | None = None,
     with_peer: bool = True,
+    with_polars: bool = True,
 ) -> tuple[list[Step], dict[str, Any]]:
     """Every step at one size. With given_log and given_db (a log of n notifications made by
     benchmarks/generate.py and a database already holding it), the steps that build a
@@ -233,8 +246,8 @@ def bench_size(
     )
     dbfile, appended = given_db or work / f"db-{n}.duckdb", work / f"db-{n}-append.duckdb"
     build = given_db is None
-    sql_json, db_json, peer_json, bound_json = (
-        work / f"{k}-{n}.json" for k in ("sql", "db", "peer", "bound")
+    sql_json, db_json, peer_json, polars_json, bound_json = (
+        work / f"{k}-{n}.json" for k in ("sql", "db", "peer", "polars", "bound")
     )
     steps: list[Step] = []
 
@@ -247,24 +260,34 @@ def bench_size(
 
     step("floor: read the needed columns (DuckDB)", floor_cmd(log, "read"))
     step("floor: group events by notification (DuckDB)", floor_cmd(log, "group"))
+    step("floor: order events by template, recipient, time (DuckDB)", floor_cmd(log, "sort"))
     step("bound: the metrics alone, over the unvalidated file", [PY, "-m", "benchmarks.bound",
          str(log), memory_limit or ""], stdout=bound_json)  # fmt: skip
-    try:
-        if not with_peer:
-            raise RuntimeError("not run (--no-peer)")
-        # Capped so that running out of memory is a MemoryError in the peer, not the kernel's
-        # OOM killer picking some process of the machine.
-        step("pandas peer: metrics from the Parquet file", ["prlimit", f"--as={PEER_CAP}", PY,
-             "-m", "benchmarks.pandas_peer", str(log), "--out", str(peer_json)])  # fmt: skip
-    except RuntimeError as e:
-        print(f"  pandas peer failed: {str(e)[-300:]}", file=sys.stderr)
-        # Out of memory under the cap shows as a MemoryError, or as a crash of native code
-        # that does not check its allocations (exit 139, SIGSEGV).
-        why = ("out of memory" if "MemoryError" in str(e) or "failed (139)" in str(e)
-               else str(e).split(":")[0][-80:])  # fmt: skip
-        steps.append(Step("pandas peer: metrics from the Parquet file", math.nan, math.nan,
-                          f"did not finish: {why} (address space capped at "
-                          f"{PEER_CAP // 2**30} GiB)"))  # fmt: skip
+
+    def peer(name: str, module: str, out: Path, run: bool, flag: str) -> None:
+        try:
+            if not run:
+                raise RuntimeError(f"not run ({flag})")
+            # Capped so that running out of memory is a MemoryError in the peer, not the
+            # kernel's OOM killer picking some process of the machine.
+            step(name, ["prlimit", f"--as={PEER_CAP}", PY, "-m", module, str(log), "--out",
+                        str(out)])  # fmt: skip
+        except RuntimeError as e:
+            print(f"  {name} failed: {str(e)[-300:]}", file=sys.stderr)
+            # Out of memory under the cap shows as a MemoryError (polars: an allocation
+            # failure), or as a crash of native code that does not check its allocations
+            # (exit 139, SIGSEGV; 134, SIGABRT).
+            oom = ("MemoryError", "memory allocation", "failed (139)", "failed (134)")
+            why = ("out of memory" if any(o in str(e) for o in oom)
+                   else str(e).split(":")[0][-80:])  # fmt: skip
+            note = (str(e) if not run else f"did not finish: {why} (address space capped at "
+                    f"{PEER_CAP // 2**30} GiB)")  # fmt: skip
+            steps.append(Step(name, math.nan, math.nan, note))
+
+    peer("pandas peer: metrics from the Parquet file", "benchmarks.pandas_peer", peer_json,
+         with_peer, "--no-peer")  # fmt: skip
+    peer("polars peer: metrics from the Parquet file (streaming)", "benchmarks.polars_peer",
+         polars_json, with_polars, "--no-polars")  # fmt: skip
     if build:
         step("metrics end to end from the Parquet file", [*CLI, "metrics", str(log), "--format",
              "json", *mem], stdout=sql_json)  # fmt: skip
@@ -303,14 +326,15 @@ def bench_size(
     step("warm: open, first load, then every page x 5 filters", [PY, "-c", WARM, str(dbfile),
          memory_limit or ""], stdout=warm_out)  # fmt: skip
     warm = json.loads(warm_out.read_text())
-    compared = 0
-    if peer_json.exists():
-        compared = compare(_templates(db_json), _templates(peer_json))
-        compare(_templates(bound_json), _templates(peer_json))
-        if build:
-            compare(_templates(sql_json), _templates(peer_json))
+    compared = {"pandas": 0, "polars": 0}
+    for who, out in (("pandas", peer_json), ("polars", polars_json)):
+        if out.exists():
+            compared[who] = compare(_templates(db_json), _templates(out), who)
+            compare(_templates(bound_json), _templates(out), who)
+            if build:
+                compare(_templates(sql_json), _templates(out), who)
     # The bound computes what `metrics` computes, value for value (with or without the peer).
-    bound_same = compare(_templates(bound_json), _templates(db_json))
+    bound_same = compare(_templates(bound_json), _templates(db_json), "bound")
     info = {"events": events, "day_events": day_events, "compared": compared, "warm": warm,
             "bound_same": bound_same,
             "given_db": str(given_db) if given_db else None}  # fmt: skip
@@ -319,25 +343,32 @@ def bench_size(
     return steps, info
 
 
+def _ratio(num: float, den: float, digits: int) -> str:
+    return "-" if math.isnan(num) or math.isnan(den) else f"{num / den:.{digits}f}"
+
+
 def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
     group = next(s for s in steps if s.name.startswith("floor: group"))
+    sort = next(s for s in steps if s.name.startswith("floor: order"))
     peer = next(s for s in steps if s.name.startswith("pandas"))
+    polars = next(s for s in steps if s.name.startswith("polars"))
     rows = [
         f"### {n:,} notifications ({info['events']:,} events; one more day: "
         f"{info['day_events']:,} events)",
         "",
-        "| step | wall s | peak RSS MiB | x group-by floor | pandas time / this | RSS / pandas |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| step | wall s | peak RSS MiB | x group-by floor | x sort floor | pandas time / this "
+        "| RSS / pandas | polars time / this | RSS / polars |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in steps:
         if math.isnan(s.seconds):
-            rows.append(f"| {s.name} | {s.note} | | | | |")
+            rows.append(f"| {s.name} | {s.note} | | | | | | | |")
             continue
-        vs_time = "-" if math.isnan(peer.seconds) else f"{peer.seconds / s.seconds:.1f}"
-        vs_rss = "-" if math.isnan(peer.rss_mib) else f"{s.rss_mib / peer.rss_mib:.2f}"
         rows.append(
             f"| {s.name} | {s.seconds:.2f} | {s.rss_mib:,.0f} | {s.seconds / group.seconds:.1f} | "
-            f"{vs_time} | {vs_rss} |"
+            f"{s.seconds / sort.seconds:.1f} | {_ratio(peer.seconds, s.seconds, 1)} | "
+            f"{_ratio(s.rss_mib, peer.rss_mib, 2)} | {_ratio(polars.seconds, s.seconds, 1)} | "
+            f"{_ratio(s.rss_mib, polars.rss_mib, 2)} |"
         )
     ingest = next((s for s in steps if s.name.startswith("ingest")), None)
     append = next((s for s in steps if s.name.startswith("append one more day to")), None)
@@ -362,6 +393,14 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
                 if not math.isnan(peer.seconds)
                 else "pandas did not finish, so no ratio to it at this size."
             ),
+            f"- metrics end to end = {e2e.seconds / sort.seconds:.1f}x the sort floor; "
+            + (
+                f"the polars peer takes {polars.seconds / e2e.seconds:.2f}x its time (issue 20: "
+                f"faster than a polars script means > 1) at {polars.rss_mib / e2e.rss_mib:.2f}x "
+                "its peak RSS."
+                if not math.isnan(polars.seconds)
+                else "polars did not finish, so no ratio to it at this size."
+            ),
             f"- bound (the metrics alone, over the unvalidated file) = "
             f"{bound.seconds / group.seconds:.1f}x the group-by floor{bound_rss}: no end-to-end "
             f"run can take less; end to end = {e2e.seconds / bound.seconds:.1f}x the bound. The "
@@ -385,12 +424,15 @@ def table(n: int, steps: list[Step], info: dict[str, Any]) -> str:
         f"- warm database: first load {warm['first']:.2f}s; slowest page or query after it: "
         f"{slowest[0]} {slowest[1]:.2f}s (target < 1 s); all {len(warm['times'])} timed: "
         + ", ".join(f"{k} {v:.2f}" for k, v in sorted(warm["times"].items())),
-        (
-            f"- pandas peer and `metrics` agree on all {info['compared']} template x metric "
-            "values (rates within 1e-9)"
-            + (", end to end, from the database and in the bound." if e2e else ".")
-            if info["compared"]
-            else "- pandas peer did not finish: no agreement check at this size."
+        *(
+            (
+                f"- {who} peer and `metrics` agree on all {info['compared'][who]} template x "
+                "metric values (rates within 1e-9)"
+                + (", end to end, from the database and in the bound." if e2e else ".")
+                if info["compared"][who]
+                else f"- {who} peer did not finish: no agreement check at this size."
+            )
+            for who in ("pandas", "polars")
         ),
         "",
     ]
@@ -406,6 +448,7 @@ def main() -> None:
     p.add_argument("--log", type=Path, help="with --db and one size: an existing generated log")
     p.add_argument("--db", type=Path, help="with --log: a database already holding that log")
     p.add_argument("--no-peer", action="store_true", help="skip the pandas peer")
+    p.add_argument("--no-polars", action="store_true", help="skip the polars peer")
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tn-bench-", dir=a.workdir))
     head = [
@@ -422,7 +465,9 @@ def main() -> None:
     try:
         for n in (int(x) for x in a.sizes.split(",")):
             print(f"{n:,} notifications", file=sys.stderr)
-            steps, info = bench_size(n, work, a.memory_limit, a.log, a.db, not a.no_peer)
+            steps, info = bench_size(
+                n, work, a.memory_limit, a.log, a.db, not a.no_peer, not a.no_polars
+            )
             parts.append(table(n, steps, info))
     finally:
         shutil.rmtree(work, ignore_errors=True)
