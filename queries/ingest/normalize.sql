@@ -44,43 +44,44 @@ WITH typed AS (
     FROM stage_fields
 ),
 checked AS (
-    -- The checks, declared as data, in order: `bad` holds each check's condition and `why`
-    -- (same positions) its column and reason; the first failing check names the line's
-    -- reject. The reasons are built only for lines that fail.
+    -- The checks in order: failed_check is the number of the first that fails (a NULL
+    -- condition does not fail), and the list of reasons below (same positions) names the
+    -- line's reject: its column and reason, built only for lines that fail. A CASE, not a
+    -- list of the conditions: no list is built per line.
     SELECT *,
-           list_position(list_transform([
-               NOT is_json,
-               is_json AND NOT is_object,
-               duplicate_key IS NOT NULL,
-               is_object AND event_type IS NULL AND NOT has_created_at,
-               event_type IS NOT NULL AND event_type NOT IN (
+           CASE
+               WHEN NOT is_json THEN 1
+               WHEN is_json AND NOT is_object THEN 2
+               WHEN duplicate_key IS NOT NULL THEN 3
+               WHEN is_object AND event_type IS NULL AND NOT has_created_at THEN 4
+               WHEN event_type IS NOT NULL AND event_type NOT IN (
                     'sent', 'send_failed', 'delivered', 'read', 'unread', 'archived',
                     'unarchived', 'starred', 'unstarred', 'clicked',
-                    'stream_connected', 'stream_disconnected'),
-               event_type IS NOT NULL AND NOT has_occurred_at,
-               has_occurred_at AND occurred_at IS NULL,
-               occurred_at IS NOT NULL AND NOT tn_ts_ok(occurred_at),
-               is_snapshot AND created_at IS NULL,
-               created_at IS NOT NULL AND NOT tn_ts_ok(created_at),
-               (is_snapshot OR event_type NOT IN ('stream_connected', 'stream_disconnected'))
-                   AND notification_id IS NULL,
-               (is_snapshot OR event_type = 'sent') AND user_id IS NULL
-                   AND organization_id IS NULL AND workspace_id IS NULL,
-               event_type IN ('stream_connected', 'stream_disconnected') AND user_id IS NULL,
-               (is_snapshot OR event_type = 'sent') AND title IS NULL,
-               (expires_at_s IS NOT NULL OR expires_at_t IS NOT NULL) AND NOT tn_ts_ok(expires_at),
-               (has_expires_hours OR has_expires_in_hours)
-                   AND (expires_hours IS NULL OR NOT isfinite(expires_hours)
-                        OR expires_hours < 0 OR expires_hours > 24 * 365 * 100),
-               (attempt_s IS NOT NULL OR attempt_t IS NOT NULL) AND (attempt IS NULL OR attempt < 1),
-               (read_at_s IS NOT NULL OR read_at_t IS NOT NULL) AND NOT tn_ts_ok(read_at),
-               (archived_at_s IS NOT NULL OR archived_at_t IS NOT NULL) AND NOT tn_ts_ok(archived_at),
-               (starred_at_s IS NOT NULL OR starred_at_t IS NOT NULL) AND NOT tn_ts_ok(starred_at),
-               (clicked_at_s IS NOT NULL OR clicked_at_t IS NOT NULL) AND NOT tn_ts_ok(clicked_at),
-               (is_read_s IS NOT NULL AND is_read IS NULL)
-                   OR (is_archived_s IS NOT NULL AND is_archived IS NULL)
-                   OR (is_starred_s IS NOT NULL AND is_starred IS NULL)
-           ], lambda b: coalesce(b, false)), true) AS failed_check
+                    'stream_connected', 'stream_disconnected') THEN 5
+               WHEN event_type IS NOT NULL AND NOT has_occurred_at THEN 6
+               WHEN has_occurred_at AND occurred_at IS NULL THEN 7
+               WHEN occurred_at IS NOT NULL AND NOT tn_ts_ok(occurred_at) THEN 8
+               WHEN is_snapshot AND created_at IS NULL THEN 9
+               WHEN created_at IS NOT NULL AND NOT tn_ts_ok(created_at) THEN 10
+               WHEN (is_snapshot OR event_type NOT IN ('stream_connected', 'stream_disconnected'))
+                    AND notification_id IS NULL THEN 11
+               WHEN (is_snapshot OR event_type = 'sent') AND user_id IS NULL
+                    AND organization_id IS NULL AND workspace_id IS NULL THEN 12
+               WHEN event_type IN ('stream_connected', 'stream_disconnected') AND user_id IS NULL THEN 13
+               WHEN (is_snapshot OR event_type = 'sent') AND title IS NULL THEN 14
+               WHEN (expires_at_s IS NOT NULL OR expires_at_t IS NOT NULL) AND NOT tn_ts_ok(expires_at) THEN 15
+               WHEN (has_expires_hours OR has_expires_in_hours)
+                    AND (expires_hours IS NULL OR NOT isfinite(expires_hours)
+                    OR expires_hours < 0 OR expires_hours > 24 * 365 * 100) THEN 16
+               WHEN (attempt_s IS NOT NULL OR attempt_t IS NOT NULL) AND (attempt IS NULL OR attempt < 1) THEN 17
+               WHEN (read_at_s IS NOT NULL OR read_at_t IS NOT NULL) AND NOT tn_ts_ok(read_at) THEN 18
+               WHEN (archived_at_s IS NOT NULL OR archived_at_t IS NOT NULL) AND NOT tn_ts_ok(archived_at) THEN 19
+               WHEN (starred_at_s IS NOT NULL OR starred_at_t IS NOT NULL) AND NOT tn_ts_ok(starred_at) THEN 20
+               WHEN (clicked_at_s IS NOT NULL OR clicked_at_t IS NOT NULL) AND NOT tn_ts_ok(clicked_at) THEN 21
+               WHEN (is_read_s IS NOT NULL AND is_read IS NULL)
+                    OR (is_archived_s IS NOT NULL AND is_archived IS NULL)
+                    OR (is_starred_s IS NOT NULL AND is_starred IS NULL) THEN 22
+           END AS failed_check
     FROM typed
 )
 -- Only what the events and the rejects are built from.
