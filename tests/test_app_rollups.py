@@ -110,6 +110,11 @@ def test_the_day_filter_narrows_the_rollups(
     assert ranking[["template", "sent"]].to_dict("records") == [
         {"template": "alerts.digest", "sent": 2}
     ]
+    assert any(
+        c.value.startswith("Days 2024-01-02 \N{EN DASH} 2024-01-02 (UTC) of daily roll-ups "
+                           "covering 2 day(s), 2024-01-01 \N{EN DASH} 2024-01-02")
+        for c in at.caption
+    ), [c.value for c in at.caption]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", ["template", "delivery", "alerts", "checklist", "whatif", "data"])

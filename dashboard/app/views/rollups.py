@@ -9,7 +9,7 @@ the page says why.
 from __future__ import annotations
 
 import streamlit as st
-from template_noise.app import charts, guidance, ui
+from template_noise.app import charts, guidance, ui, urlstate
 from template_noise.app import rollups as rollup_ui
 from template_noise.format import count
 from template_noise.metrics_report import for_users
@@ -17,11 +17,12 @@ from template_noise.metrics_report import for_users
 filters = rollup_ui.current_filters()
 span = rollup_ui.span()
 st.title("Noisy templates")
-days = ui.span_text(filters.since, filters.until) if filters.since or filters.until else "all days"
+first, last = urlstate.day_range(filters)
 as_of = f"{span.as_of:%Y-%m-%d %H:%M} UTC" if span.as_of else "unknown"
 st.caption(
-    f"From daily roll-ups: {span.days} day(s), {span.first_day} \N{EN DASH} {span.last_day} "
-    f"(UTC), computed as of {as_of} · window: {days} · ranked by noise score, worst first"
+    f"Days {first or span.first_day} \N{EN DASH} {last or span.last_day} (UTC) of daily "
+    f"roll-ups covering {span.days} day(s), {span.first_day} \N{EN DASH} {span.last_day}, "
+    f"computed as of {as_of} · ranked by noise score, worst first"
 )
 st.info(
     "The roll-ups hold daily totals per template. Distinct recipients and the delivery "
