@@ -74,6 +74,8 @@ def _frame(at: AppTest, first_columns: list[str]) -> Any:
 def test_the_overview_ranks_templates_from_the_rollups(
     rollups_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Laid out as docs/spark.md says: <out>/template_daily/*.parquet.
+    assert list((rollups_dir / "template_daily").glob("*.parquet"))
     at = _app(rollups_dir, monkeypatch)
     cards = {m.label: m.value for m in at.metric}
     assert cards == {"Templates": "3", "Noisy templates": "1", "Notifications sent": "17"}
@@ -136,5 +138,5 @@ def test_serve_passes_the_rollups_to_the_app(tmp_path: Path) -> None:
     assert command[-2:] == ["--rollups", str(tmp_path.resolve())]
     # Not a roll-ups directory, or both sources: a one-line error, exit 2.
     assert main(["serve", "--rollups", str(tmp_path)]) == 2
-    (tmp_path / "metrics" / "daily").mkdir(parents=True)
+    (tmp_path / "template_daily").mkdir()
     assert main(["serve", "--rollups", str(tmp_path), "--db", str(tmp_path / "x.duckdb")]) == 2

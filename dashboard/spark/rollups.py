@@ -24,13 +24,14 @@ from template_noise.metrics import apply_flags, jsonable, query_params, records,
 if TYPE_CHECKING:
     from template_noise.spark.engine import SparkEngine
 
-TABLE = "metrics/daily"
+TABLE = "metrics/daily"  # the query
+DIRECTORY = "template_daily"  # where its rows go under --out (docs/spark.md)
 
 
 def write_rollups(engine: SparkEngine, out_dir: str, filters: Filters, config: Config) -> str:
     """Run metrics/daily.sql on Spark and write it to <out_dir>/template_daily (Parquet,
     replaced if present); returns that directory. Rows never pass through the driver."""
-    target = f"{out_dir.rstrip('/')}/{TABLE}"
+    target = f"{out_dir.rstrip('/')}/{DIRECTORY}"
     text = engine.sql(TABLE, query_params(filters, config))
     engine.spark.sql(text).write.mode("overwrite").parquet(target)
     return target
@@ -39,9 +40,11 @@ def write_rollups(engine: SparkEngine, out_dir: str, filters: Filters, config: C
 def rollup_glob(out_dir: str | Path) -> str:
     """The Parquet files of the roll-ups under out_dir (as write_rollups lays them out)."""
     base = Path(out_dir)
-    if not (base / TABLE).is_dir():
-        raise InputError(f"{out_dir}: no {TABLE}/ roll-ups here (template-noise spark-rollups)")
-    return str(base / TABLE / "*.parquet")
+    if not (base / DIRECTORY).is_dir():
+        raise InputError(
+            f"{out_dir}: no {DIRECTORY}/ roll-ups here (template-noise spark-rollups --out)"
+        )
+    return str(base / DIRECTORY / "*.parquet")
 
 
 def rollup_metrics(
