@@ -327,6 +327,8 @@ def serve_command(args: argparse.Namespace) -> list[str]:
         app_args += ["--config", str(Path(args.config).resolve())]
     if args.data_dir:
         app_args += ["--data-dir", str(Path(args.data_dir).resolve())]
+    if args.rollups:
+        app_args += ["--rollups", str(Path(args.rollups).resolve())]
     return [
         sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT),
         "--server.port", str(args.port),
@@ -371,6 +373,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InputError("--max-upload-mb must be at least 1")
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise InputError(f"--data-dir {args.data_dir}: no such directory")
+    if args.rollups:
+        from template_noise.spark.rollups import rollup_glob
+
+        if args.db:
+            raise InputError("serve: give --db FILE (the events) or --rollups DIR, not both")
+        rollup_glob(args.rollups)  # a clear error now rather than on the first page
     for warning in serve_warnings(args, Path.cwd()):
         print(f"template-noise: warning: {warning}", file=sys.stderr)
     # Streamlit replaces this process rather than running as its child: a supervisor's
@@ -698,6 +706,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="open the dashboard")
     p.add_argument("--db", help="DuckDB file (default: the bundled sample, in memory)")
+    p.add_argument(
+        "--rollups",
+        metavar="DIR",
+        help="show Spark roll-ups (spark-rollups --out DIR) instead of a database: the "
+        "ranking and trends per day; pages that need the events say so",
+    )
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1", help="interface to bind (default: loopback)")
     p.add_argument("--config", metavar="FILE", help="thresholds TOML over the shipped defaults")

@@ -108,8 +108,8 @@ def test_no_pages_folder_beside_the_entry_script() -> None:
     # guard and filters. The page scripts live in views/ for that reason.
     assert not (APP.parent / "pages").exists()
     assert sorted(p.name for p in (APP.parent / "views").glob("*.py")) == [
-        "alerts.py", "checklist.py", "data.py", "delivery.py", "overview.py", "template.py",
-        "whatif.py",
+        "alerts.py", "checklist.py", "data.py", "delivery.py", "overview.py", "rollups.py",
+        "template.py", "whatif.py",
     ]  # fmt: skip
 
 

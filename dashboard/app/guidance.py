@@ -58,6 +58,33 @@ def grid_columns(widths: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+# The noise ranking's grid (the Overview, on events or on roll-ups): few columns, labelled
+# from the catalogue, so it fits 1400 px without scrolling sideways; the CSV keeps every
+# column. Widths in pixels: they add up to less than the page's 940 px beside the sidebar
+# at 1400 px wide (headers from the catalogue's `short` labels, full ones in the help).
+RANKING_COLUMNS = {
+    "template": 210, "noisy": 56, "flags": 180, "sent": 64, "max_per_user_day": 100,
+    "duplicate_rate": 96, "read_rate": 72, "archived_unread_rate": 128,
+}  # fmt: skip
+
+
+def ranking_grid() -> dict[str, Any]:
+    """st.dataframe column settings for RANKING_COLUMNS of a ranking whose flags are lists."""
+    config = grid_columns({c: w for c, w in RANKING_COLUMNS.items() if c in metrics.METRICS})
+    config.update(
+        template=st.column_config.TextColumn(
+            "Template", pinned=True, width=RANKING_COLUMNS["template"]
+        ),
+        flags=st.column_config.ListColumn(
+            "Flags",
+            width=RANKING_COLUMNS["flags"],
+            help="the flags that fire (what each means: below the table)",
+        ),
+        noisy=st.column_config.CheckboxColumn("Noisy", width=RANKING_COLUMNS["noisy"]),
+    )
+    return config
+
+
 def flag_rules() -> pd.DataFrame:
     """Every flag: whether it makes a template noisy, when it fires (with the config's
     thresholds) and what it means, as template_noise.explain words them."""

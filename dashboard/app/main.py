@@ -1,4 +1,4 @@
-"""The template-noise dashboard: `template-noise serve [--db FILE]` runs this file.
+"""The template-noise dashboard: `template-noise serve [--db FILE | --rollups DIR]` runs this file.
 
 A frame around the pages in views/: the navigation, the shared sidebar filters (kept in
 the URL), and nothing else; each page reads the filters and calls the core functions.
@@ -29,10 +29,14 @@ ui.require_login()  # with [auth] in secrets.toml: nothing below runs until logg
 # The default page is served at the root only, whatever its url_path (Streamlit's st.Page:
 # "If you set default=True, the page is served at the root URL instead of url_path"), so
 # /overview would show "Page not found". A hidden second entry of the same script serves it.
+# On roll-ups (--rollups DIR) the Overview is views/rollups.py and the other pages, which need
+# the events, say so instead of running (app/rollups.py): same navigation, same links.
+rollups_dir = ui.source().rollups
+overview = VIEWS_DIR / ("rollups.py" if rollups_dir else "overview.py")
 pages = [
-    st.Page(VIEWS_DIR / "overview.py", title="Overview", icon=":material/leaderboard:",
+    st.Page(overview, title="Overview", icon=":material/leaderboard:",
             url_path="home", default=True),
-    st.Page(VIEWS_DIR / "overview.py", title="Overview", icon=":material/leaderboard:",
+    st.Page(overview, title="Overview", icon=":material/leaderboard:",
             url_path="overview", visibility="hidden"),
     st.Page(VIEWS_DIR / "template.py", title="Template", icon=":material/description:",
             url_path="template"),
@@ -54,6 +58,16 @@ for owner, keys in PAGE_PARAMS.items():
             if key in st.query_params:
                 del st.query_params[key]
 
+if rollups_dir:
+    from template_noise.app import rollups
+
+    with ui.shown_errors():
+        rollups.sidebar_filters()
+        if page.url_path in ("", "overview"):
+            page.run()
+        else:
+            rollups.needs_events(page.url_path, page.title)
+    st.stop()
 if page.url_path in FILTERS_IGNORED:
     st.sidebar.info(FILTERS_IGNORED[page.url_path], icon=":material/filter_alt_off:")
 with ui.shown_errors():

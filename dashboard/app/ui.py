@@ -50,6 +50,7 @@ T = TypeVar("T")
 DB_ENV = "TEMPLATE_NOISE_DB"
 CONFIG_ENV = "TEMPLATE_NOISE_CONFIG"
 DATA_DIR_ENV = "TEMPLATE_NOISE_DATA_DIR"
+ROLLUPS_ENV = "TEMPLATE_NOISE_ROLLUPS"
 SAMPLE = folder("sample_data") / "notifications.jsonl"
 FILTERS_KEY = "tn_filters"
 
@@ -61,6 +62,9 @@ class Source:
     db: str | None  # None: the bundled sample in an in-memory database
     config: str | None  # None: the defaults shipped with the package
     data_dir: str | None = None  # None: the Data page loads no server path (uploads only)
+    # A directory of Spark roll-ups (`spark-rollups --out DIR`): the dashboard shows what
+    # daily totals per template support, from them alone (app/rollups.py), not db.
+    rollups: str | None = None
 
 
 def default_data_dir(cwd: Path) -> str | None:
@@ -72,13 +76,13 @@ def default_data_dir(cwd: Path) -> str | None:
 def source_from(
     argv: Sequence[str], env: dict[str, str] | os._Environ[str], cwd: Path | None = None
 ) -> Source:
-    """`--db FILE` / `--config FILE` / `--data-dir DIR` after `--` on the streamlit command
-    line (as `template-noise serve` passes them), else the environment (tests), else the
-    defaults."""
+    """`--db FILE` / `--config FILE` / `--data-dir DIR` / `--rollups DIR` after `--` on the
+    streamlit command line (as `template-noise serve` passes them), else the environment
+    (tests), else the defaults."""
     found: dict[str, str] = {}
     args = list(argv)
     for i, arg in enumerate(args):
-        for name in ("--db", "--config", "--data-dir"):
+        for name in ("--db", "--config", "--data-dir", "--rollups"):
             if arg == name and i + 1 < len(args):
                 found[name] = args[i + 1]
             elif arg.startswith(name + "="):
@@ -88,6 +92,7 @@ def source_from(
         db=found.get("--db") or env.get(DB_ENV) or None,
         config=found.get("--config") or env.get(CONFIG_ENV) or None,
         data_dir=data_dir or default_data_dir(cwd or Path.cwd()),
+        rollups=found.get("--rollups") or env.get(ROLLUPS_ENV) or None,
     )
 
 

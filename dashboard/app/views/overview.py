@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 from template_noise import series
 from template_noise.app import charts, guidance, ui
 from template_noise.format import count
-from template_noise.metrics import METRICS
 from template_noise.metrics_report import for_users
 
 TEMPLATE_PAGE = "views/template.py"
 ALERTS_PAGE = "views/alerts.py"
-# Few columns, labelled from the catalogue, so the grid fits 1400 px without scrolling
-# sideways; the CSV keeps every column (noise score, expiry, failures, retries...).
-# Widths in pixels: the grid's columns add up to less than the page's 940 px beside the
-# sidebar at 1400 px wide (headers from the catalogue's `short` labels, full ones in the help).
-RANKING_COLUMNS = {
-    "template": 210, "noisy": 56, "flags": 180, "sent": 64, "max_per_user_day": 100,
-    "duplicate_rate": 96, "read_rate": 72, "archived_unread_rate": 128,
-}  # fmt: skip
 
 
 filters = ui.current_filters()
@@ -63,23 +52,9 @@ st.caption(
     "column."
 )
 table = ranking.assign(flags=ranking["flags"].map(list))
-config: dict[str, Any] = guidance.grid_columns(
-    {c: w for c, w in RANKING_COLUMNS.items() if c in METRICS}
-)
-config.update(
-    template=st.column_config.TextColumn(
-        "Template", pinned=True, width=RANKING_COLUMNS["template"]
-    ),
-    flags=st.column_config.ListColumn(
-        "Flags",
-        width=RANKING_COLUMNS["flags"],
-        help="the flags that fire (what each means: below the table)",
-    ),
-    noisy=st.column_config.CheckboxColumn("Noisy", width=RANKING_COLUMNS["noisy"]),
-)
 event = st.dataframe(
-    table[list(RANKING_COLUMNS)],
-    column_config=config,
+    table[list(guidance.RANKING_COLUMNS)],
+    column_config=guidance.ranking_grid(),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
