@@ -165,6 +165,11 @@ def test_markup_in_a_title_is_literal_text_and_runs_nothing(server: Server, tab:
     # in the picker, the ranking, the chart labels and as the page's heading.
     p.goto(server.url + "/template?template=" + quote(server.xss_template))  # type: ignore[attr-defined]
     rendered(p, PageSpec("template", "", "text=Top recipients", charts=2))
+    # The heading names the template; under load the page may still be drawing it when the
+    # charts are up, so wait for it (a page that never shows it fails here).
+    p.locator('[data-testid="stCode"]', has_text=server.xss_template).first.wait_for(  # type: ignore[attr-defined]
+        timeout=TIMEOUT_MS
+    )
     codes = p.locator('[data-testid="stCode"]').all_inner_texts()  # type: ignore[attr-defined]
     assert server.xss_template in [c.strip() for c in codes]
     assert XSS_TITLE in [c.strip() for c in codes]  # the inspected example's title and body
