@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 from template_noise.errors import InputError, QueryError, SchemaError
-from template_noise.queries import cursor, execute
+from template_noise.queries import cursor, execute, share_metric_macros
 
 SCHEMA_VERSION = 6
 # version -> the queries/ file that brings a database of the version before up to it
@@ -121,6 +121,8 @@ def _snapshot(
         raise SchemaError(
             f"database schema version {version} is newer than this tool ({SCHEMA_VERSION})"
         )
+    execute(con, "store/use_snapshot")
+    share_metric_macros(con)
     return con
 
 

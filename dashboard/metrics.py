@@ -38,7 +38,7 @@ import pandas as pd
 from template_noise import catalogue
 from template_noise.config import Config
 from template_noise.filters import Filters
-from template_noise.queries import cursor, execute
+from template_noise.queries import cursor, execute, metric_macros
 
 # The metric columns of queries/metrics/per_template.sql, in output order (after
 # `template`), and those that are fractions: from the catalogue (queries/catalogue.toml).
@@ -160,7 +160,7 @@ def run_each(
         return [con.run_query(name, {**params, **own}) for name, own in queries]
     cur = cursor(con)
     try:
-        execute(cur, "metrics/macros")
+        metric_macros(cur)
         return [execute(cur, name, **{**params, **own}).df() for name, own in queries]
     finally:
         cur.close()

@@ -193,6 +193,49 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
+# The macros every metric query reads (queries/metrics/macros.sql). Defining them takes
+# about 40 ms (15 macros parsed and checked), as long as a small page's query: a read-only
+# snapshot defines them once, in its instance's in-memory catalog, for all of its cursors.
+METRIC_MACROS = "metrics/macros"
+_SHARED_CATALOG = "memory.main"  # on every snapshot cursor's search path (store/use_snapshot)
+_TEMP_MACRO = re.compile(r"^((?:\s*--[^\n]*\n)*\s*)CREATE OR REPLACE TEMP MACRO ")
+
+
+def share_metric_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the metric macros once for every cursor of a snapshot's instance (`con` is
+    the connection db.connect(path, read_only=True) returns, before any thread shares it).
+
+    Each of METRIC_MACROS' temp macros is created in the instance's in-memory catalog
+    instead. A macro's names (tables, other macros) resolve where it is called, so the
+    macros read the cursor's snapshot, and a cursor's own temp macro still wins over a
+    shared one (a what-if replay's tn_state_replayed, whatif/replay.sql).
+
+    A database this tool has yet to upgrade (its tables older than the macros) gets no
+    shared macros: its cursors define their own, and fail as they did before.
+    """
+    try:
+        for stmt in statements(METRIC_MACROS):
+            shared, n = _TEMP_MACRO.subn(
+                rf"\1CREATE OR REPLACE MACRO {_SHARED_CATALOG}.", stmt.query
+            )
+            if n != 1:
+                raise QueryError(f"{METRIC_MACROS}.sql: a statement that is not a temp macro")
+            con.execute(shared)
+    except duckdb.Error:
+        return
+    execute(con, "store/macros_shared_mark")
+
+
+def metric_macros(cur: duckdb.DuckDBPyConnection) -> None:
+    """Make the metric macros callable on a cursor of cursor(): already there on a
+    snapshot's cursor (share_metric_macros), else defined on the cursor."""
+    # fetchall, not fetchone: no result is left open on the cursor (an Arrow query next
+    # would be refused)
+    [(shared,)] = execute(cur, "store/macros_shared").fetchall()
+    if not shared:
+        execute(cur, METRIC_MACROS)
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
     """Run queries/<name>.sql on a cursor of `con` and return its result as a DataFrame."""
     cur = cursor(con)

@@ -15,7 +15,7 @@ import pandas as pd
 from template_noise.config import Config
 from template_noise.filters import Filters
 from template_noise.metrics import run_each, run_query
-from template_noise.queries import cursor, execute, run
+from template_noise.queries import cursor, execute, metric_macros, run
 
 Unit = Literal["hour", "day", "week"]
 UNITS: tuple[Unit, ...] = ("hour", "day", "week")
@@ -255,7 +255,7 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row: events, notifications, templates, first/latest event, last load, loads, rejects."""
     cur = cursor(con)
     try:
-        execute(cur, "metrics/macros")  # tn_state_fresh: whether the state answers
+        metric_macros(cur)  # tn_state_fresh: whether the state answers
         return execute(cur, "dashboard/freshness").df()
     finally:
         cur.close()

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 from template_noise.config import Config
 from template_noise.errors import InputError
-from template_noise.queries import cursor, execute
+from template_noise.queries import cursor, execute, metric_macros
 
 KINDS = ("spike", "drop", "new_template", "duplicate_surge", "failure_surge", "read_collapse")
 HOUR = timedelta(hours=1)
@@ -170,7 +170,7 @@ def run_watch(
     }  # fmt: skip
     cur = cursor(con)
     try:
-        execute(cur, "metrics/macros")
+        metric_macros(cur)
         # an explicit --since judges again from scratch: no stored counts are reused
         params["cached_before"] = None if given_since else _cached_before(cur, params, lag)
         execute(cur, "watch/judge", **params)

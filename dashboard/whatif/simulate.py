@@ -25,7 +25,7 @@ from template_noise import checklist
 from template_noise.config import Config
 from template_noise.filters import Filters
 from template_noise.metrics import jsonable, query_params
-from template_noise.queries import arrow, cursor, execute
+from template_noise.queries import arrow, cursor, execute, metric_macros
 from template_noise.whatif.policy import Policy, Rules
 from template_noise.whatif.replay import Sequences, fates, partitions
 
@@ -172,7 +172,7 @@ def simulate(
     params = query_params(filters, config)
     cur = cursor(con)
     try:
-        execute(cur, "metrics/macros")
+        metric_macros(cur)
         logged = arrow(cur, "whatif/notifications", **params, templates=_replayed_templates(policy))
         fate, whatif_change = replay_fates(logged, policy)
         whatif_fate = pa.table(
