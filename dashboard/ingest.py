@@ -288,6 +288,9 @@ def _load(
             ).fetchone()
             assert added is not None
             given = int(added[0])
+            if _count(con, "ingest/fingerprints_pending", load_id=load_id, file=label)[0]:
+                # Only a file with metadata that is not a flat object is read a second time.
+                execute(con, "ingest/fingerprint_nested", load_id=load_id, file=label)
             execute(con, "ingest/load_add_file", file=label, file_index=i, events_given=given)
             if not typed or _rows_rejected(con, given):
                 execute(con, "ingest/load_norm_rejects", file=label, file_index=i)

@@ -400,6 +400,7 @@ DUCKDB_ONLY: dict[str, str] = {
     "whatif/notifications": "the what-if replay runs on DuckDB (`simulate` has no Spark engine)",
     "whatif/repeat_gaps": "the what-if suggestions run on DuckDB (`simulate` has no Spark engine)",
     "ingest/templates_earlier": "bookkeeping of a load in progress (only DuckDB ingests)",
+    "ingest/fingerprints_pending": "bookkeeping of a load in progress (only DuckDB ingests)",
     "dashboard/template_list": (
         "`template-noise templates` reads the DuckDB database only (no --engine spark)"
     ),

@@ -11,6 +11,28 @@
 --             hashes and bodies are dropped, after the fingerprint was taken from them).
 -- reads: temp view stage_fields (ingest/stage_fields_json.sql or ingest/stage_parquet_typed.sql): the
 --        fields of each line as text (*_s), or already typed (*_t) from a typed source.
+-- Most metadata is a flat object: plain key names (json_tree writes them unquoted) and
+-- scalar values only (no '{' or '[' after the opening brace, not even inside a string).
+CREATE OR REPLACE TEMP MACRO tn_flat_metadata(m) AS (
+    json_type(m) = 'OBJECT'
+    AND NOT regexp_matches(substr(CAST(m AS VARCHAR), 2), '[\[{]')
+    AND coalesce(list_bool_and(list_transform(json_keys(m), lambda k:
+            regexp_full_match(k, '[A-Za-z][A-Za-z0-9_]*'))), true)
+);
+
+-- The canonical hash of a flat metadata object (tn_flat_metadata), from the value alone: the
+-- same number ingest/fingerprint_nested.sql computes from json_tree's rows ('$' OBJECT, then
+-- '$.key' type atom per entry, sorted), without a row per key and a GROUP BY over the file.
+-- NULL for no metadata; meaningless for metadata that is not flat.
+CREATE OR REPLACE TEMP MACRO tn_flat_metadata_hash(m) AS (
+    CASE WHEN m IS NOT NULL THEN
+        hash(list_sort(list_concat(['$' || chr(31) || 'OBJECT' || chr(31)],
+            list_transform(list_zip(json_keys(m), json_type(m, '$.*'), json_extract(m, '$.*')),
+                lambda e: '$.' || e[1] || chr(31) || e[2] || chr(31)
+                          || CASE WHEN e[2] = 'NULL' THEN '' ELSE CAST(e[3] AS VARCHAR) END))))
+    END
+);
+
 CREATE OR REPLACE TEMP VIEW norm AS
 WITH typed AS (
     SELECT *,
@@ -137,7 +159,6 @@ FROM (
 );
 
 INSERT INTO events BY NAME
--- good is read twice (events, canonical metadata): computed twice rather than kept whole.
 WITH good AS NOT MATERIALIZED (
     SELECT *,
            CASE
@@ -210,17 +231,6 @@ shaped AS (
         CASE WHEN is_snapshot THEN NULL ELSE event_id END AS given_event_id,
         line
     FROM expanded
-),
-canonical_metadata AS (
-    -- Key order never matters: a metadata value is the sorted list of its paths and atoms.
-    -- Per line, from the lines before expansion (a line's `sent` event carries the line's
-    -- metadata): reading `shaped` twice would make DuckDB keep every row of the file.
-    SELECT g.line, 'sent' AS event_type,
-           hash(list_sort(list(t.fullkey || chr(31) || t.type || chr(31) || coalesce(t.atom::VARCHAR, ''))))
-               AS metadata_hash
-    FROM good g, json_tree(g.metadata) AS t
-    WHERE g.metadata IS NOT NULL AND g.dedup_key IS NULL AND (g.is_snapshot OR g.event_type = 'sent')
-    GROUP BY g.line
 )
 SELECT
     coalesce(s.given_event_id, md5(to_json([
@@ -234,12 +244,16 @@ SELECT
     s.workspace_id, s.template, s.template_source, s.title,
     CASE WHEN $redact_key IS NULL THEN s.body END AS body, s.severity, s.ctas,
     s.cta_count, s.metadata,
+    -- Key order never matters: a metadata value counts as the sorted list of its paths and
+    -- atoms. A sent event whose metadata is not flat is left without a fingerprint here:
+    -- ingest/fingerprint_nested.sql hashes those (json_tree) when a file has any.
     CASE WHEN s.event_type = 'sent' THEN
         CASE WHEN s.dedup_key IS NOT NULL THEN hash('dedup_key', s.dedup_key)
-             ELSE hash(s.title, s.body, coalesce(m.metadata_hash, 0)) END
+             WHEN s.metadata IS NULL OR tn_flat_metadata(s.metadata)
+                 THEN hash(s.title, s.body, coalesce(tn_flat_metadata_hash(s.metadata), 0))
+        END
     END AS fingerprint,
     s.expires_hours, s.expires_at, s.dedup_key, s.attempt, s.error, s.connection_id,
     s.used_expires_in_hours, s.cta_url_alias, s.action_url_with_ctas,
     $file AS source_file, s.line AS source_line, $load_id AS load_id
-FROM shaped s
-LEFT JOIN canonical_metadata m ON m.line = s.line AND m.event_type = s.event_type;
+FROM shaped s;
