@@ -34,23 +34,25 @@ def published(tmp_path: Path) -> Path:
     return path
 
 
-def temp_macros(cur: duckdb.DuckDBPyConnection) -> int:
-    row = cur.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE database_name = 'temp'"
-        " AND function_name IN ('tn_metrics', 'tn_state', 'tn_notifications')"
-    ).fetchone()
+def macros_a_cursor_defines(con: duckdb.DuckDBPyConnection) -> int:
+    """How many of three metric macros a new cursor of `con` defines as its own (temp)
+    when made ready for the metric queries."""
+    cur = queries.cursor(con)
+    try:
+        queries.metric_macros(cur)
+        row = cur.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE database_name = 'temp'"
+            " AND function_name IN ('tn_metrics', 'tn_state', 'tn_notifications')"
+        ).fetchone()
+    finally:
+        cur.close()
     assert row is not None
     return int(row[0])
 
 
 def test_snapshot_cursors_use_the_shared_macros_and_define_none(tmp_path: Path) -> None:
     snapshot = db.connect(published(tmp_path), read_only=True)
-    cur = queries.cursor(snapshot)
-    try:
-        queries.metric_macros(cur)
-        assert temp_macros(cur) == 0
-    finally:
-        cur.close()
+    assert macros_a_cursor_defines(snapshot) == 0
     row = compute_metrics(snapshot, NO_FILTERS, CFG).set_index("template").loc["T"]
     # 3 sent, b repeats a within 60 minutes (c is 120 minutes after b), 1 of 3 read
     assert (row["sent"], row["duplicates"], row["read_rate"]) == (3, 1, 1 / 3)
@@ -60,12 +62,7 @@ def test_snapshot_cursors_use_the_shared_macros_and_define_none(tmp_path: Path) 
 def test_a_writable_connection_defines_its_own_and_agrees(tmp_path: Path) -> None:
     path = published(tmp_path)
     writable = db.connect(path)
-    cur = queries.cursor(writable)
-    try:
-        queries.metric_macros(cur)
-        assert temp_macros(cur) == 3
-    finally:
-        cur.close()
+    assert macros_a_cursor_defines(writable) == 3
     own = compute_metrics(writable, NO_FILTERS, CFG)
     writable.close()
     snapshot = db.connect(path, read_only=True)
