@@ -40,7 +40,8 @@ CREATE OR REPLACE TEMP MACRO tn_prev_created(p_created_at, p_key, p_notification
 -- The same previous created_at, in an order that starts with the UTC day: the order is
 -- the same (a day holds its instants in order), and tn_day_count over the same key is
 -- then computed from the same sort (DuckDB sorts once for both; 10M notifications: the
--- three windows of the state 4.8 s -> 3.6 s).
+-- three windows of the state 4.8 s -> 3.6 s). The dedup partition has no day count, so
+-- tn_prev_created keeps the shorter order there (the day key cost it 0.2 s at 10M).
 CREATE OR REPLACE TEMP MACRO tn_prev_created_by_day(p_created_at, p_key, p_notification_id) AS
     CASE WHEN p_created_at IS NOT NULL THEN lag(p_created_at) OVER (
         PARTITION BY p_created_at IS NULL, p_key
