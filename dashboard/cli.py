@@ -16,6 +16,7 @@ from template_noise import __version__, db, store
 from template_noise.errors import InputError, TemplateNoiseError
 from template_noise.filters import Filters
 from template_noise.ingest import IngestReport, ingest
+from template_noise.steps import StepLog
 
 REDACT_KEY_ENV = "TEMPLATE_NOISE_REDACT_KEY"
 
@@ -90,6 +91,9 @@ def _ingest_config(args: argparse.Namespace) -> Config | None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     progress = None if args.format == "json" else _progress
+    # Long steps go to stderr in every format (stdout carries the report): a supervisor's
+    # log shows how far a long load is.
+    step = StepLog()
     config = _ingest_config(args)
     key = None
     if args.redact:
@@ -98,14 +102,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise InputError(f"--redact needs a secret key in the environment: {REDACT_KEY_ENV}")
     if args.db is None:
         con = db.connect(memory_limit=args.memory_limit)
-        report = ingest(con, args.paths, progress, redact_key=key, config=config)
+        report = ingest(con, args.paths, progress, redact_key=key, config=config, step=step)
     else:
         # In place when no other process reads the file (nothing to copy), else into a
         # staging copy swapped in when complete: readers never see half a load.
         with store.writer(
             args.db, memory_limit=args.memory_limit, in_place=True, notice=_notice
         ) as con:
-            report = ingest(con, args.paths, progress, redact_key=key, config=config)
+            report = ingest(con, args.paths, progress, redact_key=key, config=config, step=step)
     _print_ingest(report, args.format)
     return 0
 
@@ -170,13 +174,13 @@ def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     config = _ingest_config(args) if args.paths else None
     if args.paths and args.db is None:
         con = db.connect(memory_limit=args.memory_limit)
-        ingest(con, args.paths, progress=_progress, config=config)
+        ingest(con, args.paths, progress=_progress, config=config, step=StepLog())
         return con
     if args.paths:  # as `ingest --db`: in place unless a reader is registered
         with store.writer(
             args.db, memory_limit=args.memory_limit, in_place=True, notice=_notice
         ) as con:
-            ingest(con, args.paths, progress=_progress, config=config)
+            ingest(con, args.paths, progress=_progress, config=config, step=StepLog())
     if args.db is None:
         raise InputError(f"{args.command}: give log files (PATH...) or --db FILE")
     return _read_db(args)
@@ -512,7 +516,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     def run(con: duckdb.DuckDBPyConnection) -> tuple[detect.WatchResult, list[notify.Delivery]]:
         if args.paths:
-            ingest(con, args.paths, progress=None if args.format == "json" else _progress)
+            progress = None if args.format == "json" else _progress
+            ingest(con, args.paths, progress=progress, step=StepLog())
         result = detect.run_watch(con, config, since=since, as_of=as_of, owner_of=owner_of)
         done: list[notify.Delivery] = []
         if delivery is not None:

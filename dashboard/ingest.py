@@ -7,8 +7,10 @@ import glob
 import hashlib
 import os
 import tempfile
+import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,40 @@ FORMATS: dict[str, tuple[str, int]] = {
 }
 
 Progress = Callable[[int, int, str], None]
+
+# A long step of a load (reading a file, finding repeats, building the state): what it is
+# and how far DuckDB says its statement is, in percent: 0.0 when it starts, then about once
+# a second while DuckDB reports progress, None when it is done.
+Step = Callable[[str, float | None], None]
+
+# How often a step's progress is read while its statement runs.
+STEP_POLL_S = 1.0
+
+
+@contextmanager
+def _step(con: duckdb.DuckDBPyConnection, step: Step | None, what: str) -> Iterator[None]:
+    """Report `what` to `step` while the statements inside run: their progress is read
+    from another thread (DuckDB answers it for the statement running on `con`)."""
+    if step is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(STEP_POLL_S):
+            done = con.query_progress()
+            if done >= 0:  # -1: between statements, or one too short to measure
+                step(what, min(float(done), 100.0))
+
+    step(what, 0.0)
+    watcher = threading.Thread(target=poll, name="template-noise-progress", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+    step(what, None)
 
 
 @dataclass
@@ -218,6 +254,7 @@ def ingest(
     redact_key: str | None = None,
     names: Mapping[str, str] | None = None,
     config: Config | None = None,
+    step: Step | None = None,
 ) -> IngestReport:
     """Load every file into `con`: all files load or none does.
 
@@ -231,6 +268,8 @@ def ingest(
     config: its [[templates]] overrides name the titles they match; its waivers and
     conventions that name a template this load merged into another are reported.
 
+    step: told of the load's long steps and their progress (Step), e.g. for a log line.
+
     One transaction reads, normalises and adds every file's events and rejects, streaming
     (nothing the size of a file is held in memory); an unreadable file or a crash rolls
     it back, so the database is as it was.
@@ -240,7 +279,7 @@ def ingest(
     salvage: dict[str, InputError] = {}
     while True:
         try:
-            return _load(con, files, labels, salvage, progress, redact_key, config)
+            return _load(con, files, labels, salvage, progress, redact_key, config, step)
         except _Truncated as t:
             salvage[t.path] = t.error
         except InputError as e:
@@ -270,8 +309,11 @@ def _load(
     progress: Progress | None,
     redact_key: str | None,
     config: Config | None,
+    step: Step | None = None,
 ) -> IngestReport:
     execute(con, "ingest/load_reset")
+    if step is not None:
+        execute(con, "ingest/progress_on")
     report = IngestReport()
     con.begin()
     try:
@@ -283,9 +325,10 @@ def _load(
                 progress(i, len(files), path)
             typed = _stage(con, path, salvage.get(path))
             label = labels[path]
-            added = execute(
-                con, "ingest/normalize", file=label, load_id=load_id, redact_key=redact_key
-            ).fetchone()
+            with _step(con, step, f"reading {label}"):
+                added = execute(
+                    con, "ingest/normalize", file=label, load_id=load_id, redact_key=redact_key
+                ).fetchone()
             assert added is not None
             given = int(added[0])
             if _count(con, "ingest/fingerprints_pending", load_id=load_id, file=label)[0]:
@@ -301,7 +344,8 @@ def _load(
                 execute(con, "ingest/load_file_hash", file_index=i, content_hash=content_hash(path))
             execute(con, "ingest/stage_drop")
         crash_point("after_read")
-        _drop_repeats(con, load_id)
+        with _step(con, step, "finding repeated events"):
+            _drop_repeats(con, load_id)
         for file, loaded, present, rejected in execute(
             con, "ingest/load_commit", load_id=load_id
         ).fetchall():
@@ -311,7 +355,8 @@ def _load(
         report.merges = changes.merges
         if config is not None:
             report.config_names_old = config_naming(config, changes.merges)
-        _derive(con, load_id, rebuild=changes.earlier_events_changed)
+        with _step(con, step, "building the per-notification state"):
+            _derive(con, load_id, rebuild=changes.earlier_events_changed)
         report.rejects = [
             Reject(str(f), int(n), c, str(r))
             for f, n, c, r in execute(con, "ingest/load_rejects").fetchall()

@@ -1,0 +1,88 @@
+"""The long steps of a load on stderr, as `template-noise ingest` and the commands that take
+log files show them (template_noise.ingest.Step).
+
+A step that ends within QUIET_S says nothing: small loads print what they always printed.
+A longer one shows how far DuckDB says its statement is and for how long it has run: on a
+terminal one line rewritten in place; elsewhere (a log a supervisor keeps) one line every
+EVERY_S, so a ten-minute load writes about twenty lines, and a last line when it is done.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+QUIET_S = 5.0
+EVERY_S = 30.0
+
+
+def duration(seconds: float) -> str:
+    """42s, 3m05s, 1h02m."""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+class StepLog:
+    """An ingest.Step that writes to a stream (stderr unless given)."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        tty: bool | None = None,
+        quiet_s: float = QUIET_S,
+        every_s: float = EVERY_S,
+    ) -> None:
+        self._stream = stream
+        self._clock = clock
+        self._tty = tty
+        self._quiet_s = quiet_s
+        self._every_s = every_s
+        self._what: str | None = None
+        self._started = 0.0
+        self._done = 0.0
+        self._shown: float | None = None
+
+    @property
+    def stream(self) -> TextIO:
+        return self._stream if self._stream is not None else sys.stderr
+
+    def _is_tty(self) -> bool:
+        if self._tty is not None:
+            return self._tty
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    def __call__(self, what: str, done: float | None) -> None:
+        now = self._clock()
+        if what != self._what:
+            self._what, self._started, self._done, self._shown = what, now, 0.0, None
+        elapsed = now - self._started
+        if done is None:
+            if self._shown is not None:
+                end = "\r\033[K" if self._is_tty() else ""
+                self._write(f"{end}{what}: done in {duration(elapsed)}\n")
+            self._what = None
+            return
+        # A step can run several statements, and DuckDB's estimate of one can step back:
+        # the figure shown never goes down.
+        self._done = max(self._done, done)
+        if elapsed < self._quiet_s:
+            return
+        text = f"{what}: {self._done:.0f}% after {duration(elapsed)}"
+        if self._is_tty():
+            self._write(f"\r\033[K{text}")
+            self._shown = now
+        elif self._shown is None or now - self._shown >= self._every_s:
+            self._write(text + "\n")
+            self._shown = now
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
