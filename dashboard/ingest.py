@@ -37,8 +37,10 @@ Progress = Callable[[int, int, str], None]
 
 # A long step of a load (reading a file, finding repeats, building the state): what it is
 # and how far DuckDB says its statement is, in percent: 0.0 when it starts, then about once
-# a second while DuckDB reports progress, None when it is done.
+# a second while DuckDB reports progress, None when it is done, STEP_FAILED when it stopped
+# on an error (the load is then rolled back and the error raised).
 Step = Callable[[str, float | None], None]
+STEP_FAILED = -1.0
 
 # How often a step's progress is read while its statement runs.
 STEP_POLL_S = 1.0
@@ -64,9 +66,13 @@ def _step(con: duckdb.DuckDBPyConnection, step: Step | None, what: str) -> Itera
     watcher.start()
     try:
         yield
-    finally:
+    except BaseException:
         stop.set()
         watcher.join()
+        step(what, STEP_FAILED)
+        raise
+    stop.set()
+    watcher.join()
     step(what, None)
 
 

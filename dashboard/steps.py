@@ -4,7 +4,8 @@ log files show them (template_noise.ingest.Step).
 A step that ends within QUIET_S says nothing: small loads print what they always printed.
 A longer one shows how far DuckDB says its statement is and for how long it has run: on a
 terminal one line rewritten in place; elsewhere (a log a supervisor keeps) one line every
-EVERY_S, so a ten-minute load writes about twenty lines, and a last line when it is done.
+EVERY_S, so a ten-minute load writes about twenty lines, and a last line when it is done
+(or stopped on an error, before the error's own line).
 """
 
 from __future__ import annotations
@@ -64,10 +65,11 @@ class StepLog:
         if what != self._what:
             self._what, self._started, self._done, self._shown = what, now, 0.0, None
         elapsed = now - self._started
-        if done is None:
+        if done is None or done < 0:  # done, or stopped on an error (ingest.STEP_FAILED)
             if self._shown is not None:
                 end = "\r\033[K" if self._is_tty() else ""
-                self._write(f"{end}{what}: done in {duration(elapsed)}\n")
+                state = "done in" if done is None else "stopped after"
+                self._write(f"{end}{what}: {state} {duration(elapsed)}\n")
             self._what = None
             return
         # A step can run several statements, and DuckDB's estimate of one can step back:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from template_noise import db
 from template_noise import ingest as ingest_module
-from template_noise.ingest import ingest
+from template_noise.errors import TemplateNoiseError
+from template_noise.ingest import STEP_FAILED, ingest
 from template_noise.steps import StepLog, duration
 
 from benchmarks.generate import generate
@@ -100,6 +101,26 @@ def test_on_a_terminal_one_line_is_rewritten_in_place() -> None:
     )
 
 
+def test_a_step_stopped_by_an_error_says_so_before_the_error() -> None:
+    clock = Clock()
+    for tty, expected in (
+        (False, "reading a.jsonl: 50% after 6s\nreading a.jsonl: stopped after 9s\n"),
+        (True, "\r\033[Kreading a.jsonl: 50% after 6s\r\033[Kreading a.jsonl: stopped after 9s\n"),
+    ):
+        log, out = log_at(clock, tty=tty)
+        clock.now = 0
+        log("reading a.jsonl", 0.0)
+        clock.now = 6
+        log("reading a.jsonl", 50.0)
+        clock.now = 9
+        log("reading a.jsonl", STEP_FAILED)
+        assert out.getvalue() == expected, tty
+    log, out = log_at(clock, tty=False)
+    log("reading a.jsonl", 0.0)
+    log("reading a.jsonl", STEP_FAILED)  # quiet until then: the error alone says it
+    assert out.getvalue() == ""
+
+
 def test_ingest_reports_its_steps_with_duckdbs_progress(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,3 +166,15 @@ def test_the_command_shows_a_long_load_on_stderr(tmp_path: Path) -> None:
     assert any(ln.startswith(f"reading {log}: done in ") for ln in lines), done.stderr
     assert "\r" not in done.stderr  # not a terminal: whole lines, for a log
     assert done.stdout.splitlines()[0].endswith("events loaded, 0 already present, 0 rejected")
+
+
+def test_a_load_that_fails_reports_its_step_as_stopped(tmp_path: Path) -> None:
+    log = tmp_path / "log.parquet"
+    generate(log, 20_000)
+    calls: list[tuple[str, float | None]] = []
+    con = db.connect(tmp_path / "db.duckdb", memory_limit="20MB")
+    with pytest.raises(TemplateNoiseError, match="Out of Memory"):
+        ingest(con, [log], step=lambda what, done: calls.append((what, done)))
+    what, done = calls[-1]
+    assert done == STEP_FAILED and calls.index((what, 0.0)) < len(calls) - 1, calls
+    assert [d for w, d in calls if w == what].count(None) == 0  # never reported as done
