@@ -64,16 +64,14 @@ def _step(con: duckdb.DuckDBPyConnection, step: Step | None, what: str) -> Itera
     step(what, 0.0)
     watcher = threading.Thread(target=poll, name="template-noise-progress", daemon=True)
     watcher.start()
+    failed = True
     try:
         yield
-    except BaseException:
+        failed = False
+    finally:
         stop.set()
         watcher.join()
-        step(what, STEP_FAILED)
-        raise
-    stop.set()
-    watcher.join()
-    step(what, None)
+        step(what, STEP_FAILED if failed else None)
 
 
 @dataclass

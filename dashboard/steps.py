@@ -37,14 +37,10 @@ class StepLog:
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
         tty: bool | None = None,
-        quiet_s: float = QUIET_S,
-        every_s: float = EVERY_S,
     ) -> None:
         self._stream = stream
         self._clock = clock
         self._tty = tty
-        self._quiet_s = quiet_s
-        self._every_s = every_s
         self._what: str | None = None
         self._started = 0.0
         self._done = 0.0
@@ -75,13 +71,13 @@ class StepLog:
         # A step can run several statements, and DuckDB's estimate of one can step back:
         # the figure shown never goes down.
         self._done = max(self._done, done)
-        if elapsed < self._quiet_s:
+        if elapsed < QUIET_S:
             return
         text = f"{what}: {self._done:.0f}% after {duration(elapsed)}"
         if self._is_tty():
             self._write(f"\r\033[K{text}")
             self._shown = now
-        elif self._shown is None or now - self._shown >= self._every_s:
+        elif self._shown is None or now - self._shown >= EVERY_S:
             self._write(text + "\n")
             self._shown = now
 

@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,17 +21,18 @@ from template_noise.steps import StepLog, duration
 from benchmarks.generate import generate
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
+def replay(events: Sequence[tuple[float, str, float | None]], tty: bool = False) -> str:
+    """What a StepLog writes for (seconds since the first call, step, figure) calls."""
+    out, now = io.StringIO(), [0.0]
+    log = StepLog(stream=out, clock=lambda: now[0], tty=tty)
+    for t, what, done in events:
+        now[0] = t
+        log(what, done)
+    return out.getvalue()
 
-    def __call__(self) -> float:
-        return self.now
 
-
-def log_at(clock: Clock, tty: bool) -> tuple[StepLog, io.StringIO]:
-    out = io.StringIO()
-    return StepLog(stream=out, clock=clock, tty=tty), out
+READ = "reading a.jsonl"
+STATE = "building the per-notification state"
 
 
 def test_duration_reads_as_seconds_minutes_hours() -> None:
@@ -40,85 +42,50 @@ def test_duration_reads_as_seconds_minutes_hours() -> None:
 
 
 def test_a_step_shorter_than_five_seconds_says_nothing() -> None:
-    clock = Clock()
-    log, out = log_at(clock, tty=False)
-    log("reading a.jsonl", 0.0)
-    clock.now = 4.9
-    log("reading a.jsonl", 80.0)
-    log("reading a.jsonl", None)
-    assert out.getvalue() == ""
+    assert replay([(0, READ, 0.0), (4.9, READ, 80.0), (4.9, READ, None)]) == ""
 
 
 def test_in_a_log_one_line_every_30_seconds_and_one_at_the_end() -> None:
-    clock = Clock()
-    log, out = log_at(clock, tty=False)
-    log("building the per-notification state", 0.0)
-    for t, done in ((6, 10.0), (20, 20.0), (35.9, 30.0), (37, 25.0), (60, 50.0), (125, 90.0)):
-        clock.now = t
-        log("building the per-notification state", done)
-    log("building the per-notification state", None)
+    figures = ((6, 10.0), (20, 20.0), (35.9, 30.0), (37, 25.0), (60, 50.0), (125, 90.0))
+    calls = [(0, STATE, 0.0), *((t, STATE, d) for t, d in figures), (125, STATE, None)]
     # 6 s: the first line; 20 and 35.9 s: within 30 s of it; 37 s: 31 s later, the highest
     # figure so far (30%, not the 25% reported then); 60 s: 23 s after; 125 s: 88 s after.
-    assert out.getvalue().splitlines() == [
-        "building the per-notification state: 10% after 6s",
-        "building the per-notification state: 30% after 37s",
-        "building the per-notification state: 90% after 2m05s",
-        "building the per-notification state: done in 2m05s",
+    assert replay(calls).splitlines() == [
+        f"{STATE}: 10% after 6s",
+        f"{STATE}: 30% after 37s",
+        f"{STATE}: 90% after 2m05s",
+        f"{STATE}: done in 2m05s",
     ]
 
 
 def test_a_new_step_starts_its_own_clock_and_figure() -> None:
-    clock = Clock()
-    log, out = log_at(clock, tty=False)
-    log("reading a.jsonl", 0.0)
-    clock.now = 10
-    log("reading a.jsonl", 70.0)
-    log("reading a.jsonl", None)
-    log("finding repeated events", 0.0)
-    clock.now = 16
-    log("finding repeated events", 5.0)
-    assert out.getvalue().splitlines() == [
-        "reading a.jsonl: 70% after 10s",
-        "reading a.jsonl: done in 10s",
-        "finding repeated events: 5% after 6s",
+    repeats = "finding repeated events"
+    calls = [(0, READ, 0.0), (10, READ, 70.0), (10, READ, None),
+             (10, repeats, 0.0), (16, repeats, 5.0)]  # fmt: skip
+    assert replay(calls).splitlines() == [
+        f"{READ}: 70% after 10s",
+        f"{READ}: done in 10s",
+        f"{repeats}: 5% after 6s",
     ]
 
 
 def test_on_a_terminal_one_line_is_rewritten_in_place() -> None:
-    clock = Clock()
-    log, out = log_at(clock, tty=True)
-    log("reading a.jsonl", 0.0)
-    for t, done in ((5, 40.0), (6, 60.0)):
-        clock.now = t
-        log("reading a.jsonl", done)
-    clock.now = 7
-    log("reading a.jsonl", None)
+    calls = [(0, READ, 0.0), (5, READ, 40.0), (6, READ, 60.0), (7, READ, None)]
     clear = "\r\033[K"
-    assert out.getvalue() == (
-        f"{clear}reading a.jsonl: 40% after 5s"
-        f"{clear}reading a.jsonl: 60% after 6s"
-        f"{clear}reading a.jsonl: done in 7s\n"
+    assert replay(calls, tty=True) == (
+        f"{clear}{READ}: 40% after 5s{clear}{READ}: 60% after 6s{clear}{READ}: done in 7s\n"
     )
 
 
 def test_a_step_stopped_by_an_error_says_so_before_the_error() -> None:
-    clock = Clock()
-    for tty, expected in (
-        (False, "reading a.jsonl: 50% after 6s\nreading a.jsonl: stopped after 9s\n"),
-        (True, "\r\033[Kreading a.jsonl: 50% after 6s\r\033[Kreading a.jsonl: stopped after 9s\n"),
-    ):
-        log, out = log_at(clock, tty=tty)
-        clock.now = 0
-        log("reading a.jsonl", 0.0)
-        clock.now = 6
-        log("reading a.jsonl", 50.0)
-        clock.now = 9
-        log("reading a.jsonl", STEP_FAILED)
-        assert out.getvalue() == expected, tty
-    log, out = log_at(clock, tty=False)
-    log("reading a.jsonl", 0.0)
-    log("reading a.jsonl", STEP_FAILED)  # quiet until then: the error alone says it
-    assert out.getvalue() == ""
+    calls = [(0, READ, 0.0), (6, READ, 50.0), (9, READ, STEP_FAILED)]
+    assert replay(calls) == f"{READ}: 50% after 6s\n{READ}: stopped after 9s\n"
+    clear = "\r\033[K"
+    assert replay(calls, tty=True) == (
+        f"{clear}{READ}: 50% after 6s{clear}{READ}: stopped after 9s\n"
+    )
+    # Quiet until then: the error alone says it.
+    assert replay([(0, READ, 0.0), (0, READ, STEP_FAILED)]) == ""
 
 
 def test_ingest_reports_its_steps_with_duckdbs_progress(
