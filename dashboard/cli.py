@@ -161,20 +161,22 @@ def _spark_engine(args: argparse.Namespace) -> SparkEngine:
     )
 
 
-def _analysis_db(args: argparse.Namespace) -> Connection:
+def _analysis_db(args: argparse.Namespace, lean: bool = False) -> Connection:
     """PATHs: ingest them (into --db if given, else into memory); --db alone: open it.
-    --engine spark: a Spark engine over the same events (template_noise.spark.engine)."""
+    --engine spark: a Spark engine over the same events (template_noise.spark.engine).
+    lean: as _duckdb_events."""
     if getattr(args, "engine", "duckdb") == "spark":
         return _spark_engine(args)
-    return _duckdb_events(args)
+    return _duckdb_events(args, lean)
 
 
-def _duckdb_events(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    """PATHs: ingest them (into --db if given, else into memory); --db alone: open it."""
+def _duckdb_events(args: argparse.Namespace, lean: bool = False) -> duckdb.DuckDBPyConnection:
+    """PATHs: ingest them (into --db if given, else into memory); --db alone: open it.
+    lean: a load into memory keeps only what the metrics read (ingest's `lean`)."""
     config = _ingest_config(args) if args.paths else None
     if args.paths and args.db is None:
         con = db.connect(memory_limit=args.memory_limit)
-        ingest(con, args.paths, progress=_progress, config=config, step=StepLog())
+        ingest(con, args.paths, progress=_progress, config=config, step=StepLog(), lean=lean)
         return con
     if args.paths:  # as `ingest --db`: in place unless a reader is registered
         with store.writer(
@@ -200,7 +202,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         raise InputError("--since must be earlier than --until")
     if args.rollups is not None:
         return _metrics_from_rollups(args, filters, config)
-    con = _analysis_db(args)
+    # The metrics alone: a load into memory keeps only what they read.
+    con = _analysis_db(args, lean=True)
     if args.format == "json":
         print(json.dumps(metrics.metrics_json(con, filters, config), indent=2, allow_nan=False))
         return 0

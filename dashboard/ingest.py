@@ -259,6 +259,7 @@ def ingest(
     names: Mapping[str, str] | None = None,
     config: Config | None = None,
     step: Step | None = None,
+    lean: bool = False,
 ) -> IngestReport:
     """Load every file into `con`: all files load or none does.
 
@@ -274,6 +275,12 @@ def ingest(
 
     step: told of the load's long steps and their progress (Step), e.g. for a log line.
 
+    lean: store only what the metrics read, for a throwaway database that answers them
+    (`metrics PATH`): titles, bodies and CTAs only where the template is inferred from the
+    title, and no dedup_key, error or connection_id. Every metric is the same as after a
+    full load; the dashboard's examples, the checklist's payload conventions and the
+    delivery errors need a full one.
+
     One transaction reads, normalises and adds every file's events and rejects, streaming
     (nothing the size of a file is held in memory); an unreadable file or a crash rolls
     it back, so the database is as it was.
@@ -283,7 +290,7 @@ def ingest(
     salvage: dict[str, InputError] = {}
     while True:
         try:
-            return _load(con, files, labels, salvage, progress, redact_key, config, step)
+            return _load(con, files, labels, salvage, progress, redact_key, config, step, lean)
         except _Truncated as t:
             salvage[t.path] = t.error
         except InputError as e:
@@ -314,6 +321,7 @@ def _load(
     redact_key: str | None,
     config: Config | None,
     step: Step | None = None,
+    lean: bool = False,
 ) -> IngestReport:
     execute(con, "ingest/load_reset")
     if step is not None:
@@ -331,7 +339,12 @@ def _load(
             label = labels[path]
             with _step(con, step, f"reading {label}"):
                 added = execute(
-                    con, "ingest/normalize", file=label, load_id=load_id, redact_key=redact_key
+                    con,
+                    "ingest/normalize",
+                    file=label,
+                    load_id=load_id,
+                    redact_key=redact_key,
+                    lean=lean,
                 ).fetchone()
             assert added is not None
             given = int(added[0])

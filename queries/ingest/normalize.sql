@@ -8,7 +8,11 @@
 --        Returns the number of events added (the INSERT's count).
 -- parameters: $file (as given by the user), $load_id (the open load, ingest/load_begin.sql),
 --             $redact_key (NULL: keep user ids and bodies; else user ids become keyed
---             hashes and bodies are dropped, after the fingerprint was taken from them).
+--             hashes and bodies are dropped, after the fingerprint was taken from them),
+--             $lean (true: keep only what the metrics read, for a load into memory that
+--             answers them once: titles, bodies and CTAs only where the template is
+--             inferred from the title (the inference pools them), no dedup_key, error or
+--             connection_id; the fingerprint and event id are taken first).
 -- reads: temp view stage_fields (ingest/stage_fields_json.sql or ingest/stage_parquet_typed.sql): the
 --        fields of each line as text (*_s), or already typed (*_t) from a typed source.
 -- Most metadata is a flat object: plain key names (json_tree writes them unquoted) and
@@ -241,8 +245,12 @@ SELECT
         strftime(s.expires_at, '%Y-%m-%dT%H:%M:%S.%f'), s.dedup_key, s.attempt::VARCHAR,
         s.error, s.connection_id])::VARCHAR)) AS event_id,
     s.event_type, s.occurred_at, s.notification_id, s.user_id, s.organization_id,
-    s.workspace_id, s.template, s.template_source, s.title,
-    CASE WHEN $redact_key IS NULL THEN s.body END AS body, s.severity, s.ctas,
+    s.workspace_id, s.template, s.template_source,
+    CASE WHEN NOT $lean OR s.template_source = 'title' THEN s.title END AS title,
+    CASE WHEN $redact_key IS NULL AND (NOT $lean OR s.template_source = 'title') THEN s.body END
+        AS body,
+    s.severity,
+    CASE WHEN NOT $lean OR s.template_source = 'title' THEN s.ctas END AS ctas,
     s.cta_count, s.metadata,
     -- Key order never matters: a metadata value counts as the sorted list of its paths and
     -- atoms. A sent event whose metadata is not flat is left without a fingerprint here:
@@ -253,7 +261,10 @@ SELECT
                  THEN hash(s.title, s.body, coalesce(tn_flat_metadata_hash(s.metadata), 0))
         END
     END AS fingerprint,
-    s.expires_hours, s.expires_at, s.dedup_key, s.attempt, s.error, s.connection_id,
+    s.expires_hours, s.expires_at,
+    CASE WHEN NOT $lean THEN s.dedup_key END AS dedup_key, s.attempt,
+    CASE WHEN NOT $lean THEN s.error END AS error,
+    CASE WHEN NOT $lean THEN s.connection_id END AS connection_id,
     s.used_expires_in_hours, s.cta_url_alias, s.action_url_with_ctas,
     $file AS source_file, s.line AS source_line, $load_id AS load_id
 FROM shaped s;
